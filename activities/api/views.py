@@ -1,0 +1,131 @@
+"""Notes, activities and logged e-mails: on a lead, or on a deal, person or organization."""
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.response import Response
+
+from activities import services
+from activities.api.serializers import (
+    ActivityCreateSerializer,
+    ActivityFilterSerializer,
+    ActivitySerializer,
+    ActivityUpdateSerializer,
+    AttachedFilterSerializer,
+    EmailCreateSerializer,
+    EmailSerializer,
+    NoteCreateSerializer,
+    NoteSerializer,
+    NoteUpdateSerializer,
+)
+from crm.api.base import RecordViewSet
+from leads import services as lead_services
+from leads.selectors import visible_activities, visible_emails, visible_notes
+
+
+def _attached_filters(queryset: QuerySet, filters: dict) -> QuerySet:
+    if "lead" in filters:
+        queryset = queryset.filter(leads=filters.pop("lead"))
+    for name in ("deal", "person", "organization", "assignee"):
+        if name in filters:
+            queryset = queryset.filter(**{f"{name}_id": filters[name]})
+    if filters.get("done") is not None:
+        queryset = queryset.filter(done=filters["done"])
+    return queryset
+
+
+@extend_schema_view(list=extend_schema(parameters=[AttachedFilterSerializer]))
+class NoteViewSet(RecordViewSet):
+    serializer_class = NoteSerializer
+    filter_serializer_class = AttachedFilterSerializer
+
+    def get_queryset(self):
+        return (
+            visible_notes(user=self.actor).prefetch_related("leads").order_by("-created_at", "-id")
+        )
+
+    def apply_filters(self, queryset, filters):
+        return _attached_filters(queryset, filters)
+
+    @extend_schema(request=NoteCreateSerializer, responses={201: NoteSerializer})
+    def create(self, request):
+        data = self.parse(NoteCreateSerializer)
+        lead = data.pop("lead", None)
+        if lead is not None:
+            note = lead_services.lead_add_note(actor=self.actor, lead=lead, content=data["content"])
+        else:
+            note = services.note_create(actor=self.actor, **data)
+        return self.render(self.fresh(note), status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=NoteUpdateSerializer, responses={200: NoteSerializer})
+    def partial_update(self, request, pk=None):
+        note = self.get_object()
+        data = self.parse(NoteUpdateSerializer)
+        services.note_update(actor=self.actor, note=note, **data)
+        return self.render(self.get_object())
+
+    def destroy(self, request, pk=None):
+        services.note_delete(actor=self.actor, note=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(list=extend_schema(parameters=[ActivityFilterSerializer]))
+class ActivityViewSet(RecordViewSet):
+    serializer_class = ActivitySerializer
+    filter_serializer_class = ActivityFilterSerializer
+
+    def get_queryset(self):
+        return visible_activities(user=self.actor).prefetch_related("leads")
+
+    def apply_filters(self, queryset, filters):
+        return _attached_filters(queryset, filters)
+
+    @extend_schema(request=ActivityCreateSerializer, responses={201: ActivitySerializer})
+    def create(self, request):
+        data = self.parse(ActivityCreateSerializer)
+        lead = data.pop("lead", None)
+        if lead is not None:
+            activity = lead_services.lead_add_activity(actor=self.actor, lead=lead, **data)
+        else:
+            activity = services.activity_create(actor=self.actor, **data)
+        return self.render(self.fresh(activity), status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ActivityUpdateSerializer, responses={200: ActivitySerializer})
+    def partial_update(self, request, pk=None):
+        activity = self.get_object()
+        data = self.parse(ActivityUpdateSerializer, partial=True)
+        done = data.pop("done", None)
+        if data:
+            activity = services.activity_update(actor=self.actor, activity=activity, **data)
+        if done is not None and done != activity.done:
+            services.activity_set_done(actor=self.actor, activity=activity, done=done)
+        return self.render(self.get_object())
+
+    def destroy(self, request, pk=None):
+        services.activity_delete(actor=self.actor, activity=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(list=extend_schema(parameters=[AttachedFilterSerializer]))
+class EmailViewSet(RecordViewSet):
+    """Logged e-mails: the CRM records them; it does not send them."""
+
+    serializer_class = EmailSerializer
+    filter_serializer_class = AttachedFilterSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return visible_emails(user=self.actor).prefetch_related("leads")
+
+    def apply_filters(self, queryset, filters):
+        return _attached_filters(queryset, filters)
+
+    @extend_schema(request=EmailCreateSerializer, responses={201: EmailSerializer})
+    def create(self, request):
+        data = self.parse(EmailCreateSerializer)
+        lead = data.pop("lead", None)
+        if lead is not None:
+            email = lead_services.lead_log_email(actor=self.actor, lead=lead, **data)
+        else:
+            email = services.email_log(actor=self.actor, **data)
+        return self.render(self.fresh(email), status_code=status.HTTP_201_CREATED)

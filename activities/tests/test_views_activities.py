@@ -1,0 +1,80 @@
+"""The Activities page: the user's own, by when they are due, and marking one done."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from activities.models import Activity
+from activities.services import activity_create
+from contacts.services import person_create
+from crm.models import Visibility
+from leads.services import lead_add_activity, lead_create
+
+
+def schedule(user, subject, days, visible_to=Visibility.TEAM):
+    person = person_create(actor=user, name=f"{subject} person", visible_to=visible_to)
+    due = timezone.localdate() + timedelta(days=days)
+    return activity_create(actor=user, subject=subject, due_date=due, person=person)
+
+
+def test_activities_page_groups_mine_into_overdue_today_and_upcoming(client, owner, teammate):
+    schedule(owner, "Late call", -2)
+    schedule(owner, "Call now", 0)
+    schedule(owner, "Meet later", 3)
+    schedule(teammate, "Not mine", 0)
+    client.force_login(owner)
+
+    response = client.get(reverse("activities:list"))
+
+    sections = {key: [a.subject for a in items] for key, _t, items in response.context["sections"]}
+    assert sections == {"overdue": ["Late call"], "today": ["Call now"], "upcoming": ["Meet later"]}
+
+
+def test_mark_done_closes_the_activity(client, owner):
+    activity = schedule(owner, "Call now", 0)
+    client.force_login(owner)
+
+    response = client.post(reverse("activities:done", args=[activity.pk]))
+
+    activity.refresh_from_db()
+    assert response.status_code == 302 and activity.done
+
+
+def test_mark_done_of_an_unseen_activity_is_404(client, owner, outsider):
+    activity = schedule(outsider, "Secret", 0)
+    client.force_login(owner)
+
+    response = client.post(reverse("activities:done", args=[activity.pk]))
+
+    assert response.status_code == 404
+    assert not Activity.objects.get().done
+
+
+def test_mark_done_ignores_a_next_url_to_another_site(client, owner):
+    activity = schedule(owner, "Call now", 0)
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("activities:done", args=[activity.pk]), {"next": "https://evil.example/"}
+    )
+
+    assert response.url == reverse("activities:list")
+
+
+def test_mark_done_needs_post(client, owner):
+    activity = schedule(owner, "Call now", 0)
+    client.force_login(owner)
+
+    assert client.get(reverse("activities:done", args=[activity.pk])).status_code == 405
+
+
+def test_activities_page_names_the_lead_an_activity_belongs_to(client, owner):
+    person = person_create(actor=owner, name="Lead person")
+    lead = lead_create(actor=owner, title="Heat pump enquiry", person=person)
+    lead_add_activity(actor=owner, lead=lead, subject="Call back", due_date=timezone.localdate())
+    client.force_login(owner)
+
+    html = client.get(reverse("activities:list")).content.decode()
+
+    assert f'href="{reverse("leads:detail", args=[lead.pk])}">Heat pump enquiry</a>' in html

@@ -1,0 +1,21 @@
+from contacts.selectors.duplicates import (
+    DuplicateMatch,
+    organization_duplicates,
+    person_duplicates,
+)
+from contacts.selectors.records import (
+    organization_get,
+    organization_list,
+    person_get,
+    person_list,
+)
+
+__all__ = [
+    "DuplicateMatch",
+    "organization_duplicates",
+    "organization_get",
+    "organization_list",
+    "person_duplicates",
+    "person_get",
+    "person_list",
+]

@@ -1,0 +1,54 @@
+"""/api/v1/: every resource, the token endpoint, the OpenAPI schema and its interactive docs."""
+
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from activities.api.views import ActivityViewSet, EmailViewSet, NoteViewSet
+from contacts.api.views import OrganizationViewSet, PersonViewSet
+from crm.api.views import TeamViewSet, TokenView, UserViewSet
+from deals.api.views import (
+    DealViewSet,
+    LabelViewSet,
+    LostReasonViewSet,
+    PipelineViewSet,
+    StageViewSet,
+)
+from imports.api import ImportViewSet
+from leads.api.views import LeadViewSet
+
+app_name = "api"
+
+
+@csrf_exempt  # a 404 for any method, not a CSRF page
+def not_found(request, *args, **kwargs):
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("persons", PersonViewSet, basename="person")
+router.register("leads", LeadViewSet, basename="lead")
+router.register("deals", DealViewSet, basename="deal")
+router.register("pipelines", PipelineViewSet, basename="pipeline")
+router.register("stages", StageViewSet, basename="stage")
+router.register("lead-labels", LabelViewSet, basename="label")
+router.register("lost-reasons", LostReasonViewSet, basename="lost-reason")
+router.register("notes", NoteViewSet, basename="note")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("emails", EmailViewSet, basename="email")
+router.register("users", UserViewSet, basename="user")
+router.register("teams", TeamViewSet, basename="team")
+router.register("imports", ImportViewSet, basename="import")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+    # Anything else under /api/v1/ is a JSON 404 too, not the site's HTML page.
+    re_path(r"", not_found),
+]

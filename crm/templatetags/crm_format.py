@@ -1,0 +1,119 @@
+"""Money in the reader's language, and the safe subset of formatting notes may carry.
+
+``{% load crm_format %}{{ deal.value|money:deal.currency }}`` gives ``1.234,56 €`` in German
+and ``€1,234.56`` in English; ``{{ note.body|rich_note }}`` keeps bold, italics, lists,
+paragraphs and links and escapes everything else. ``{{ org.website|safe_url }}`` is a link
+target only for http(s) addresses (empty otherwise: show the text, not a link), and
+``{% form_token %}`` is the one-time token of a creating form (crm.web.once).
+"""
+
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
+
+import nh3
+from babel.core import UnknownLocaleError
+from babel.numbers import format_currency, format_decimal
+from django import template
+from django.conf import settings
+from django.utils.html import format_html, linebreaks
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, to_locale
+
+from crm.web import once
+
+register = template.Library()
+
+NOTE_TAGS = {"b", "i", "strong", "em", "ul", "ol", "li", "p", "br", "a"}
+NOTE_ATTRIBUTES = {"a": {"href"}}
+NOTE_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+LINK_SCHEMES = {"http", "https"}
+
+
+def _locale() -> str:
+    return to_locale(get_language() or settings.LANGUAGE_CODE)
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+@register.filter
+def money(value, currency: str = "") -> str:
+    """An amount in a currency, formatted for the active language; empty for no amount."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    code = (currency or settings.CRM_DEFAULT_CURRENCY or "EUR").upper()
+    try:
+        return format_currency(amount, code, locale=_locale())
+    except (UnknownLocaleError, ValueError):
+        return f"{amount:.2f} {code}"
+
+
+@register.filter
+def number(value, digits: int = 0) -> str:
+    """A plain number in the active language (``1.234`` in German, ``1,234`` in English)."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * int(digits) if int(digits) else "")
+    try:
+        return format_decimal(amount, format=pattern, locale=_locale())
+    except (UnknownLocaleError, ValueError):
+        return str(amount)
+
+
+@register.filter(is_safe=True)
+def rich_note(value) -> SafeString:
+    """A note's text as safe HTML: a small formatting subset, line breaks kept, rest escaped."""
+    text = str(value or "")
+    if not any(f"<{tag}" in text.lower() for tag in NOTE_TAGS):
+        # Plain text: escape it and keep the writer's line breaks as paragraphs.
+        return mark_safe(linebreaks(text, autoescape=True))  # noqa: S308 - escaped first
+    cleaned = nh3.clean(
+        text,
+        tags=NOTE_TAGS,
+        attributes=NOTE_ATTRIBUTES,
+        url_schemes=NOTE_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
+    return mark_safe(cleaned)  # noqa: S308 - nh3 removed every tag and attribute not allowed
+
+
+@register.filter
+def safe_url(value) -> str:
+    """A user-given web address as a link target, or "" when it must not become a link.
+
+    Only http and https pass; a bare domain ("acme.example/about") gets https://. Anything
+    else ("javascript:…", "data:…", "//evil.example") gives "", so the template shows text.
+    """
+    text = str(value or "").strip()
+    if not text or any(c.isspace() or ord(c) < 32 for c in text):
+        return ""
+    if "://" not in text and not text.startswith("/"):
+        if ":" in text.split("/", 1)[0] and not _is_host_port(text.split("/", 1)[0]):
+            return ""  # a scheme that is not http(s), e.g. javascript:alert(1)
+        text = "https://" + text
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in LINK_SCHEMES or not parts.hostname:
+        return ""
+    return text
+
+
+def _is_host_port(text: str) -> bool:
+    host, _sep, port = text.rpartition(":")
+    return bool(host) and port.isdigit()
+
+
+@register.simple_tag
+def form_token() -> SafeString:
+    """The hidden one-time token field of a creating form (see crm.web.once)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', once.FIELD, once.new_token())

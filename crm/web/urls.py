@@ -1,0 +1,31 @@
+"""Log in and out, the password, the profile, the global search and the home page.
+
+No namespace: Django's auth views and LOGIN_URL look these names up as they are.
+"""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+from django.views.i18n import JavaScriptCatalog
+
+from crm.web import views
+
+urlpatterns = [
+    # The login path is public in crm.middleware.PUBLIC_PREFIXES: keep them in step.
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("accounts/profile/", views.profile, name="profile"),
+    path("search/", views.search, name="search"),
+    # Under /i18n/, which is public: the login page loads the catalog too.
+    path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("", views.home, name="home"),
+]

@@ -1,0 +1,175 @@
+"""Deals (edit, move by PATCH with the version seen, win, lose, reopen), pipelines and lists."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from activities.api.serializers import TimelineSerializer
+from activities.selectors import deal_timeline
+from crm.api.base import (
+    OWNED_CREATE_DESCRIPTION,
+    OWNED_UPDATE_DESCRIPTION,
+    REASSIGN_DESCRIPTION,
+    ReassignMixin,
+    RecordViewSet,
+)
+from crm.api.exceptions import conflict
+from crm.errors import StaleVersion
+from crm.models import Label
+from deals import services
+from deals.api.serializers import (
+    DealCreateSerializer,
+    DealFilterSerializer,
+    DealLostSerializer,
+    DealReassignSerializer,
+    DealSerializer,
+    DealUpdateSerializer,
+    LabelSerializer,
+    LostReasonSerializer,
+    PipelineSerializer,
+    StageFilterSerializer,
+    StageSerializer,
+    StaleDealSerializer,
+    VersionSerializer,
+)
+from deals.selectors import deal_list, lost_reason_list, pipeline_list, stage_list
+
+STALE = {409: StaleDealSerializer}
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[DealFilterSerializer]),
+    reassign=extend_schema(
+        request=DealReassignSerializer,
+        responses={200: DealSerializer, **STALE},
+        description=REASSIGN_DESCRIPTION,
+    ),
+)
+class DealViewSet(ReassignMixin, RecordViewSet):
+    serializer_class = DealSerializer
+    filter_serializer_class = DealFilterSerializer
+    reassign_serializer_class = DealReassignSerializer
+
+    def get_queryset(self):
+        # The API renders related records as ids: none of the selector's joins is needed.
+        return (
+            deal_list(user=self.actor)
+            .select_related(None)
+            .select_related("lead")
+            .prefetch_related("labels")
+        )
+
+    def apply_filters(self, queryset, filters):
+        if filters.get("search"):
+            queryset = queryset.filter(title__icontains=filters["search"])
+        if "status" in filters:
+            queryset = queryset.filter(status=filters["status"])
+        for name in ("pipeline", "stage", "owner", "person", "organization"):
+            if name in filters:
+                queryset = queryset.filter(**{f"{name}_id": filters[name]})
+        return queryset
+
+    def handle_exception(self, exc):
+        if isinstance(exc, StaleVersion) and exc.current is not None:
+            # Nothing was written: hand back the deal as it is now, so the client can redo.
+            current = self.get_serializer(self.fresh(exc.current)).data
+            return conflict(exc.code, exc.message, current=current)
+        return super().handle_exception(exc)
+
+    @extend_schema(
+        request=DealCreateSerializer,
+        responses={201: DealSerializer},
+        description=OWNED_CREATE_DESCRIPTION,
+    )
+    def create(self, request):
+        deal = services.deal_create(actor=self.actor, **self.parse(DealCreateSerializer))
+        return self.render(self.fresh(deal), status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=DealUpdateSerializer,
+        responses={200: DealSerializer, **STALE},
+        description="Edit fields or move the deal (`stage`, `pipeline`); `version` is the one "
+        "you saw. " + OWNED_UPDATE_DESCRIPTION,
+    )
+    def partial_update(self, request, pk=None):
+        deal = self.get_object()
+        data = self.parse(DealUpdateSerializer)
+        deal = services.deal_update(actor=self.actor, deal=deal, **data)
+        return self.render(self.fresh(deal))
+
+    def reassign_record(self, record, *, version=None, **data):
+        return services.deal_update(actor=self.actor, deal=record, version=version, **data)
+
+    def destroy(self, request, pk=None):
+        services.deal_delete(actor=self.actor, deal=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=VersionSerializer, responses={200: DealSerializer, **STALE})
+    @action(detail=True, methods=["post"])
+    def won(self, request, pk=None):
+        deal = self.get_object()
+        data = self.parse(VersionSerializer)
+        return self.render(self.fresh(services.deal_mark_won(actor=self.actor, deal=deal, **data)))
+
+    @extend_schema(request=DealLostSerializer, responses={200: DealSerializer, **STALE})
+    @action(detail=True, methods=["post"])
+    def lost(self, request, pk=None):
+        deal = self.get_object()
+        data = self.parse(DealLostSerializer)
+        deal = services.deal_mark_lost(actor=self.actor, deal=deal, **data)
+        return self.render(self.fresh(deal))
+
+    @extend_schema(request=VersionSerializer, responses={200: DealSerializer, **STALE})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        deal = self.get_object()
+        data = self.parse(VersionSerializer)
+        return self.render(self.fresh(services.deal_reopen(actor=self.actor, deal=deal, **data)))
+
+    @extend_schema(responses={200: TimelineSerializer})
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def timeline(self, request, pk=None):
+        entries = deal_timeline(deal=self.get_object(), limit=None)
+        return Response(TimelineSerializer({"results": entries}).data)
+
+
+class PipelineViewSet(RecordViewSet):
+    serializer_class = PipelineSerializer
+    http_method_names = ["get", "head", "options"]
+
+    def get_queryset(self):
+        return pipeline_list()
+
+
+@extend_schema_view(list=extend_schema(parameters=[StageFilterSerializer]))
+class StageViewSet(RecordViewSet):
+    serializer_class = StageSerializer
+    filter_serializer_class = StageFilterSerializer
+    http_method_names = ["get", "head", "options"]
+
+    def get_queryset(self):
+        return stage_list()
+
+    def apply_filters(self, queryset, filters):
+        if "pipeline" in filters:
+            queryset = queryset.filter(pipeline_id=filters["pipeline"])
+        return queryset
+
+
+class LostReasonViewSet(RecordViewSet):
+    serializer_class = LostReasonSerializer
+    http_method_names = ["get", "head", "options"]
+
+    def get_queryset(self):
+        return lost_reason_list()
+
+
+class LabelViewSet(RecordViewSet):
+    """The labels leads (and deals) carry."""
+
+    serializer_class = LabelSerializer
+    http_method_names = ["get", "head", "options"]
+
+    def get_queryset(self):
+        return Label.objects.all()

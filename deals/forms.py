@@ -1,0 +1,213 @@
+"""Forms of the deal pages: they parse input; the deal services decide."""
+
+from __future__ import annotations
+
+import re
+from email.utils import parseaddr
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import ActivityType
+from crm.models import User, Visibility
+from crm.visibility import can_assign_to
+from crm.web.paging import page_number
+from deals.models import DealStatus, LostReason, Pipeline, Stage
+
+
+def assignable_users(user: User) -> list[User]:
+    """Whom `user` may give a record to (a team is a handful of people)."""
+    return [u for u in User.objects.filter(is_active=True) if can_assign_to(user, u)]
+
+
+class DealFilterForm(forms.Form):
+    """The deals list's filters, sorting and page; every field is optional."""
+
+    OWNER_CHOICES = [("all", _("Everyone I can see")), ("mine", _("Mine")), ("team", _("My team"))]
+    SORTS = {
+        "created": "created_at",
+        "title": "title",
+        "value": "value",
+        "stage": "stage__order",
+        "owner": "owner__first_name",
+        "next_activity": "next_activity_at",
+        "close": "expected_close_date",
+    }
+
+    q = forms.CharField(label=_("Title"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("open", _("Open")), ("won", _("Won")), ("lost", _("Lost")), ("any", _("Any"))],
+    )
+    pipeline = forms.ModelChoiceField(
+        label=_("Pipeline"),
+        required=False,
+        queryset=Pipeline.objects.all(),
+        empty_label=_("All pipelines"),
+    )
+    stage = forms.ModelChoiceField(
+        label=_("Stage"),
+        required=False,
+        queryset=Stage.objects.select_related("pipeline"),
+        empty_label=_("All stages"),
+    )
+    owner = forms.ChoiceField(label=_("Owner"), required=False, choices=OWNER_CHOICES)
+    sort = forms.CharField(required=False)
+    page = forms.CharField(required=False)
+
+    def clean_page(self) -> int:
+        return page_number(self.cleaned_data["page"])
+
+    def clean_status(self) -> str:
+        return self.cleaned_data["status"] or DealStatus.OPEN
+
+    def clean_sort(self) -> str:
+        sort = self.cleaned_data["sort"] or "-created"
+        return sort if sort.lstrip("-") in self.SORTS else "-created"
+
+    def order_by(self) -> list[str]:
+        sort = self.cleaned_data.get("sort") or "-created"
+        field = self.SORTS[sort.lstrip("-")]
+        prefix = "-" if sort.startswith("-") else ""
+        return [f"{prefix}{field}", f"{prefix}id"]
+
+
+class DealForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Title"), max_length=255)
+    value = forms.DecimalField(label=_("Value"), min_value=0, max_digits=14, decimal_places=2)
+    currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3)
+    expected_close_date = forms.DateField(
+        label=_("Expected close date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    visible_to = forms.ChoiceField(label=_("Visible to"), choices=Visibility.choices)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(
+            pk__in=[u.pk for u in assignable_users(user)]
+        )
+
+    @staticmethod
+    def initial_from(deal) -> dict:
+        return {
+            "version": deal.version,
+            "title": deal.title,
+            "value": deal.value,
+            "currency": deal.currency,
+            "expected_close_date": deal.expected_close_date,
+            "owner": deal.owner_id,
+            "visible_to": deal.visible_to,
+        }
+
+
+class LostForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    lost_reason = forms.ModelChoiceField(
+        label=_("Reason"),
+        required=False,
+        queryset=LostReason.objects.filter(is_active=True),
+        empty_label=_("Choose a reason…"),
+    )
+    lost_reason_text = forms.CharField(
+        label=_("Details"),
+        required=False,
+        max_length=255,
+        widget=forms.TextInput(attrs={"placeholder": _("Or say why in your own words")}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("lost_reason") and not (data.get("lost_reason_text") or "").strip():
+            raise forms.ValidationError(_("Say why the deal was lost."), code="reason_required")
+        return data
+
+
+class NoteForm(forms.Form):
+    content = forms.CharField(
+        label=_("Note"), max_length=100_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return str(obj)
+
+
+class ActivityForm(forms.Form):
+    """Schedule an activity on a deal or a lead; the assignee is someone the user may assign to."""
+
+    type = forms.ChoiceField(label=_("Type"), choices=ActivityType.choices)
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_time = forms.TimeField(
+        label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), required=False, min_value=0, max_value=60 * 24 * 31
+    )
+    assignee = UserChoiceField(
+        label=_("Assignee"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Me"),
+    )
+    note = forms.CharField(
+        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(
+            pk__in=[u.pk for u in assignable_users(user)]
+        ).order_by("first_name", "last_name", "username")
+
+
+def email_addresses(text: str) -> list[str]:
+    """The addresses of a From or To field: one or more, separated by commas or semicolons."""
+    return [part.strip() for part in re.split(r"[,;]", text or "") if part.strip()]
+
+
+def _validate_addresses(text: str) -> str:
+    addresses = email_addresses(text)
+    if not addresses:
+        raise forms.ValidationError(_("Enter at least one email address."), code="required")
+    invalid = []
+    for address in addresses:
+        try:
+            # "Anna Weber <anna@example.com>" is an address too.
+            validate_email(parseaddr(address)[1] or address)
+        except ValidationError:
+            invalid.append(address)
+    if invalid:
+        raise forms.ValidationError(
+            _("Not a valid email address: %(addresses)s. Separate several with commas."),
+            code="invalid",
+            params={"addresses": ", ".join(invalid)},
+        )
+    return ", ".join(addresses)
+
+
+class EmailLogForm(forms.Form):
+    sender = forms.CharField(label=_("From"), max_length=254)
+    recipients = forms.CharField(
+        label=_("To"),
+        max_length=2000,
+        help_text=_("One or more addresses, separated by commas or semicolons."),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=255, required=False)
+    body = forms.CharField(
+        label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def clean_sender(self) -> str:
+        return _validate_addresses(self.cleaned_data["sender"])
+
+    def clean_recipients(self) -> str:
+        return _validate_addresses(self.cleaned_data["recipients"])

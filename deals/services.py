@@ -1,0 +1,312 @@
+"""Writes of deals: create, edit, move through stages and pipelines, win, lose, reopen.
+
+Every write locks the deal row, checks the version the caller saw (optimistic concurrency for
+the board and the forms), bumps it, and records stage and status changes in DealHistory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contacts.models import Organization, Person
+from crm.errors import DomainError, StaleVersion
+from crm.models import Label, User
+from crm.services import (
+    apply_owner_change,
+    check_delete,
+    check_edit,
+    resolve_owner_and_visibility,
+)
+from deals.models import Deal, DealHistory, DealStatus, HistoryKind, LostReason, Pipeline, Stage
+
+_UNSET = object()
+
+
+def clean_value(value) -> Decimal:
+    try:
+        value = Decimal(str(value if value not in (None, "") else "0"))
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("Enter a number."), field="value") from None
+    if not value.is_finite() or value < 0 or value >= Decimal("1e12"):
+        raise DomainError(_("Enter an amount from 0 to 999,999,999,999.99."), field="value")
+    return value.quantize(Decimal("0.01"))
+
+
+def clean_currency(currency: str | None, default: str) -> str:
+    currency = (currency or default).strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise DomainError(_("Use a three-letter currency code such as EUR."), field="currency")
+    return currency
+
+
+def clean_title(title: str | None) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise DomainError(_("A title is required."), field="title")
+    if len(title) > 255:
+        raise DomainError(_("At most 255 characters."), field="title")
+    return title
+
+
+def _stage_in(pipeline: Pipeline, stage: Stage | None) -> Stage:
+    if stage is None:
+        stage = pipeline.first_stage()
+        if stage is None:
+            raise DomainError(_("This pipeline has no stages."), field="pipeline")
+    elif stage.pipeline_id != pipeline.pk:
+        raise DomainError(_("This stage belongs to another pipeline."), field="stage")
+    return stage
+
+
+def _lock(deal: Deal, version: int | None) -> Deal:
+    locked = Deal.objects.select_for_update().get(pk=deal.pk)
+    if version is not None and int(version) != locked.version:
+        raise StaleVersion(
+            _("Someone else changed this deal since you loaded it. Here is its current state."),
+            current=locked,
+        )
+    return locked
+
+
+def _check_open(deal: Deal) -> None:
+    # A closed deal keeps the stage it was won or lost in: the reports count it there.
+    if deal.status != DealStatus.OPEN:
+        raise DomainError(
+            _("This deal is closed. Reopen it to move it to another stage."),
+            field="stage",
+            code="deal_closed",
+        )
+
+
+def _record(deal: Deal, actor: User, kind: str, **fields) -> DealHistory:
+    return DealHistory.objects.create(
+        deal=deal,
+        kind=kind,
+        actor=actor,
+        created_at=fields.pop("at", None) or timezone.now(),
+        **fields,
+    )
+
+
+@transaction.atomic
+def deal_create(
+    *,
+    actor: User,
+    title: str,
+    pipeline: Pipeline,
+    stage: Stage | None = None,
+    value=Decimal("0"),
+    currency: str | None = None,
+    person: Person | None = None,
+    organization: Organization | None = None,
+    owner: User | None = None,
+    visible_to: str | None = None,
+    expected_close_date: date | None = None,
+    labels: Iterable[Label] = (),
+    source: str = "manual",
+    history_kind: str = HistoryKind.CREATED,
+    history_detail: str = "",
+) -> Deal:
+    if person is None and organization is None:
+        raise DomainError(_("Link the deal to a person, an organization or both."), field="person")
+    owner, visible_to = resolve_owner_and_visibility(
+        actor=actor, owner=owner, visible_to=visible_to
+    )
+    stage = _stage_in(pipeline, stage)
+    deal = Deal.objects.create(
+        title=clean_title(title),
+        value=clean_value(value),
+        currency=clean_currency(currency, "EUR"),
+        person=person,
+        organization=organization,
+        pipeline=pipeline,
+        stage=stage,
+        owner=owner,
+        visible_to=visible_to,
+        expected_close_date=expected_close_date,
+        source=source,
+    )
+    if labels:
+        deal.labels.set(labels)
+    _record(
+        deal,
+        actor,
+        history_kind,
+        to_stage=stage,
+        to_status=DealStatus.OPEN,
+        detail=history_detail[:255],
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_update(
+    *,
+    actor: User,
+    deal: Deal,
+    version: int | None,
+    title=_UNSET,
+    value=_UNSET,
+    currency=_UNSET,
+    person=_UNSET,
+    organization=_UNSET,
+    expected_close_date=_UNSET,
+    labels=_UNSET,
+    owner: User | None = None,
+    visible_to: str | None = None,
+    pipeline: Pipeline | None = None,
+    stage: Stage | None = None,
+) -> Deal:
+    """Edit a deal's fields; a stage or pipeline given here moves it like `deal_move`."""
+    check_edit(actor=actor, record=deal)
+    deal = _lock(deal, version)
+    if title is not _UNSET:
+        deal.title = clean_title(title)
+    if value is not _UNSET:
+        deal.value = clean_value(value)
+    if currency is not _UNSET:
+        deal.currency = clean_currency(currency, deal.currency)
+    if person is not _UNSET:
+        deal.person = person
+    if organization is not _UNSET:
+        deal.organization = organization
+    if deal.person_id is None and deal.organization_id is None:
+        raise DomainError(_("Link the deal to a person, an organization or both."), field="person")
+    if expected_close_date is not _UNSET:
+        deal.expected_close_date = expected_close_date
+    apply_owner_change(actor=actor, record=deal, owner=owner, visible_to=visible_to)
+    if stage is not None or pipeline is not None:
+        if (stage is not None and stage.pk != deal.stage_id) or (
+            pipeline is not None and pipeline.pk != deal.pipeline_id
+        ):
+            _check_open(deal)
+        _move(deal, actor, pipeline or (stage.pipeline if stage else deal.pipeline), stage)
+    deal.version += 1
+    deal.save()
+    if labels is not _UNSET:
+        deal.labels.set(labels)
+    return deal
+
+
+def _move(deal: Deal, actor: User, pipeline: Pipeline, stage: Stage | None) -> None:
+    if stage is None and pipeline.pk == deal.pipeline_id:
+        return
+    stage = _stage_in(pipeline, stage)
+    if stage.pk == deal.stage_id:
+        return
+    _record(
+        deal,
+        actor,
+        HistoryKind.STAGE,
+        from_stage_id=deal.stage_id,
+        to_stage=stage,
+        detail="" if pipeline.pk == deal.pipeline_id else "pipeline",
+    )
+    deal.pipeline, deal.stage = pipeline, stage
+    deal.stage_entered_at = timezone.now()
+
+
+@transaction.atomic
+def deal_move(
+    *,
+    actor: User,
+    deal: Deal,
+    stage: Stage | None = None,
+    pipeline: Pipeline | None = None,
+    version: int | None,
+) -> Deal:
+    """Move a deal to another stage, or to another pipeline (its first stage by default)."""
+    check_edit(actor=actor, record=deal)
+    deal = _lock(deal, version)
+    if stage is None and pipeline is None:
+        raise DomainError(_("Choose a stage."), field="stage")
+    _check_open(deal)
+    _move(deal, actor, pipeline or stage.pipeline, stage)
+    deal.version += 1
+    deal.save()
+    return deal
+
+
+def _set_status(
+    deal: Deal,
+    actor: User,
+    status: str,
+    *,
+    lost_reason: LostReason | None = None,
+    lost_reason_text: str = "",
+) -> Deal:
+    """Record the status change in the history, then apply it (times, reason, version)."""
+    now = timezone.now()
+    _record(
+        deal,
+        actor,
+        HistoryKind.STATUS,
+        from_status=deal.status,
+        to_status=status,
+        from_stage_id=deal.stage_id,
+        to_stage_id=deal.stage_id,
+        lost_reason=lost_reason,
+        detail=lost_reason_text,
+        at=now,
+    )
+    deal.status = status
+    deal.won_at = now if status == DealStatus.WON else None
+    deal.lost_at = now if status == DealStatus.LOST else None
+    deal.lost_reason, deal.lost_reason_text = lost_reason, lost_reason_text
+    if status == DealStatus.OPEN:
+        deal.stage_entered_at = now  # a reopened deal starts its stage afresh (rotting)
+    deal.version += 1
+    deal.save()
+    return deal
+
+
+@transaction.atomic
+def deal_mark_won(*, actor: User, deal: Deal, version: int | None = None) -> Deal:
+    check_edit(actor=actor, record=deal)
+    deal = _lock(deal, version)
+    if deal.status == DealStatus.WON:
+        raise DomainError(_("This deal is already won."), field="status", code="already_won")
+    return _set_status(deal, actor, DealStatus.WON)
+
+
+@transaction.atomic
+def deal_mark_lost(
+    *,
+    actor: User,
+    deal: Deal,
+    lost_reason: LostReason | None,
+    lost_reason_text: str = "",
+    version: int | None = None,
+) -> Deal:
+    """Lose a deal. A reason is required: one of the admin's list, or free text, or both."""
+    check_edit(actor=actor, record=deal)
+    lost_reason_text = (lost_reason_text or "").strip()[:255]
+    if lost_reason is None and not lost_reason_text:
+        raise DomainError(_("Say why the deal was lost."), field="lost_reason")
+    deal = _lock(deal, version)
+    if deal.status == DealStatus.LOST:
+        raise DomainError(_("This deal is already lost."), field="status", code="already_lost")
+    return _set_status(
+        deal, actor, DealStatus.LOST, lost_reason=lost_reason, lost_reason_text=lost_reason_text
+    )
+
+
+@transaction.atomic
+def deal_reopen(*, actor: User, deal: Deal, version: int | None = None) -> Deal:
+    check_edit(actor=actor, record=deal)
+    deal = _lock(deal, version)
+    if deal.status == DealStatus.OPEN:
+        raise DomainError(_("This deal is already open."), field="status", code="already_open")
+    return _set_status(deal, actor, DealStatus.OPEN)
+
+
+@transaction.atomic
+def deal_delete(*, actor: User, deal: Deal) -> None:
+    check_delete(actor=actor, record=deal)
+    deal.delete()

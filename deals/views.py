@@ -1,0 +1,303 @@
+"""The deal pages: the deals list and one deal with its stage bar, status and timeline.
+
+Every write carries the deal's `version`; a stale one (someone changed the deal meanwhile) is
+refused by the services and shown as a message next to the current data, never overwritten.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from activities.selectors import deal_timeline
+from activities.services import activity_create, email_log, note_create
+from crm.errors import DomainError, StaleVersion
+from crm.visibility import can_manage
+from crm.web.once import one_time_form
+from crm.web.paging import timeline_limit, window_page
+from crm.web.scopes import my_team_owner_ids
+from deals import services
+from deals.forms import (
+    ActivityForm,
+    DealFilterForm,
+    DealForm,
+    EmailLogForm,
+    LostForm,
+    NoteForm,
+)
+from deals.models import Deal, DealStatus
+from deals.selectors import deal_get, deal_list, lost_reason_list, stage_list
+
+PER_PAGE = 50
+# The three forms of the deal page share field names (subject): prefixes keep their ids apart.
+FORM_PREFIXES = {NoteForm: "note", ActivityForm: "activity", EmailLogForm: "email"}
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _version(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _stale_message() -> str:
+    return _("Someone else changed this deal since you loaded it. Here is its current state.")
+
+
+def _stale(request: HttpRequest, deal: Deal, error: StaleVersion) -> HttpResponse:
+    messages.error(request, _stale_message())
+    if _wants_json(request):
+        return JsonResponse({"error": error.code, "message": _stale_message()}, status=409)
+    return redirect("deals:detail", pk=deal.pk)
+
+
+def _refused(request: HttpRequest, deal: Deal, error: DomainError) -> HttpResponse:
+    messages.error(request, error.message)
+    if _wants_json(request):
+        return JsonResponse({"error": error.code, "message": error.message}, status=400)
+    return redirect("deals:detail", pk=deal.pk)
+
+
+@login_required
+def deal_list_view(request: HttpRequest) -> HttpResponse:
+    form = DealFilterForm(request.GET or None)
+    deals = deal_list(user=request.user).prefetch_related("labels")
+    filters = form.cleaned_data if form.is_valid() else {"status": DealStatus.OPEN, "owner": "all"}
+    if filters.get("status") in DealStatus.values:
+        deals = deals.filter(status=filters["status"])
+    if filters.get("pipeline"):
+        deals = deals.filter(pipeline=filters["pipeline"])
+    if filters.get("stage"):
+        deals = deals.filter(stage=filters["stage"])
+    if filters.get("q"):
+        deals = deals.filter(title__icontains=filters["q"])
+    if filters.get("owner") == "mine":
+        deals = deals.filter(owner=request.user)
+    elif filters.get("owner") == "team":
+        deals = deals.filter(owner_id__in=my_team_owner_ids(request.user))
+    order = form.order_by() if form.is_valid() else ["-created_at", "-id"]
+    page = window_page(deals.order_by(*order), filters.get("page") or 1, PER_PAGE)
+    sort = filters.get("sort") or "-created"
+    return render(
+        request,
+        "deals/list.html",
+        {
+            "nav": "deals",
+            "form": form,
+            "page": page,
+            "sort": sort,
+            "query": request.GET.copy(),
+        },
+    )
+
+
+def _detail_context(request: HttpRequest, deal: Deal, **forms) -> dict:
+    person = deal.person
+    if person is not None:
+        # Two small queries: the person card shows every address and number.
+        person.email_list = list(person.emails.all())
+        person.phone_list = list(person.phones.all())
+    return {
+        "nav": "deals",
+        "deal": deal,
+        "stages": list(stage_list(pipeline=deal.pipeline)),
+        "timeline_actions": True,
+        "timeline": deal_timeline(deal=deal, limit=timeline_limit(request)),
+        "lost_form": forms.get("lost_form") or LostForm(initial={"version": deal.version}),
+        "note_form": forms.get("note_form") or NoteForm(prefix=FORM_PREFIXES[NoteForm]),
+        "activity_form": forms.get("activity_form")
+        or ActivityForm(user=request.user, prefix=FORM_PREFIXES[ActivityForm]),
+        "email_form": forms.get("email_form")
+        or EmailLogForm(initial={"sender": request.user.email}, prefix=FORM_PREFIXES[EmailLogForm]),
+        "lost_reasons": lost_reason_list(),
+        "can_manage": can_manage(request.user, deal),
+        "is_open": deal.status == DealStatus.OPEN,
+    }
+
+
+@login_required
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = deal_get(user=request.user, pk=pk)
+    return render(request, "deals/detail.html", _detail_context(request, deal))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = deal_get(user=request.user, pk=pk)
+    conflict = None
+    if request.method == "POST":
+        form = DealForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.deal_update(
+                    actor=request.user,
+                    deal=deal,
+                    version=data["version"],
+                    title=data["title"],
+                    value=data["value"],
+                    currency=data["currency"],
+                    expected_close_date=data["expected_close_date"],
+                    owner=data["owner"],
+                    visible_to=data["visible_to"],
+                )
+            except StaleVersion:
+                # Show the deal as it is now, and what the user tried to save beside it.
+                conflict = {"message": _stale_message(), "yours": data}
+                deal = deal_get(user=request.user, pk=pk)
+                form = DealForm(initial=DealForm.initial_from(deal), user=request.user)
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("Deal saved."))
+                return redirect("deals:detail", pk=deal.pk)
+    else:
+        form = DealForm(initial=DealForm.initial_from(deal), user=request.user)
+    status = 409 if conflict else 200
+    return render(
+        request,
+        "deals/edit.html",
+        {"nav": "deals", "deal": deal, "form": form, "conflict": conflict},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = deal_get(user=request.user, pk=pk)
+    stage = next(
+        (s for s in stage_list(pipeline=deal.pipeline) if str(s.pk) == request.POST.get("stage")),
+        None,
+    )
+    if stage is None:
+        return _refused(request, deal, DomainError(_("Choose a stage of this pipeline.")))
+    try:
+        deal = services.deal_move(
+            actor=request.user, deal=deal, stage=stage, version=_version(request)
+        )
+    except StaleVersion as error:
+        return _stale(request, deal, error)
+    except DomainError as error:
+        return _refused(request, deal, error)
+    if _wants_json(request):
+        return JsonResponse({"stage": deal.stage_id, "version": deal.version})
+    messages.success(request, _("Moved to %(stage)s.") % {"stage": stage.name})
+    return redirect("deals:detail", pk=deal.pk)
+
+
+def _status_change(request: HttpRequest, pk: int, change, done_message: str) -> HttpResponse:
+    deal = deal_get(user=request.user, pk=pk)
+    try:
+        change(actor=request.user, deal=deal, version=_version(request))
+    except StaleVersion as error:
+        return _stale(request, deal, error)
+    except DomainError as error:
+        return _refused(request, deal, error)
+    messages.success(request, done_message)
+    return redirect("deals:detail", pk=deal.pk)
+
+
+@login_required
+@require_POST
+def deal_won(request: HttpRequest, pk: int) -> HttpResponse:
+    return _status_change(request, pk, services.deal_mark_won, _("Deal marked as won."))
+
+
+@login_required
+@require_POST
+def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _status_change(request, pk, services.deal_reopen, _("Deal reopened."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deal_lost(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Lost dialog posts here; without JavaScript, GET shows the same form as a page."""
+    deal = deal_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        form = LostForm(request.POST)
+        if form.is_valid():
+            try:
+                services.deal_mark_lost(
+                    actor=request.user,
+                    deal=deal,
+                    lost_reason=form.cleaned_data["lost_reason"],
+                    lost_reason_text=form.cleaned_data["lost_reason_text"],
+                    version=form.cleaned_data["version"],
+                )
+            except StaleVersion as error:
+                return _stale(request, deal, error)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Deal marked as lost."))
+                return redirect("deals:detail", pk=deal.pk)
+        return render(
+            request, "deals/lost.html", {"nav": "deals", "deal": deal, "form": form}, status=400
+        )
+    form = LostForm(initial={"version": deal.version})
+    return render(request, "deals/lost.html", {"nav": "deals", "deal": deal, "form": form})
+
+
+def _attach(request: HttpRequest, pk: int, form_class, form_name: str, create) -> HttpResponse:
+    deal = deal_get(user=request.user, pk=pk)
+    kwargs = {"user": request.user} if form_class is ActivityForm else {}
+    form = form_class(request.POST, prefix=FORM_PREFIXES[form_class], **kwargs)
+    if form.is_valid():
+        try:
+            create(actor=request.user, deal=deal, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return redirect(reverse("deals:detail", args=[deal.pk]) + "#timeline")
+    context = _detail_context(request, deal, **{form_name: form})
+    context["open_form"] = form_name
+    return render(request, "deals/detail.html", context, status=400)
+
+
+def _back_to_deal(request: HttpRequest, pk: int) -> str:
+    return reverse("deals:detail", args=[pk])
+
+
+@login_required
+@require_POST
+@one_time_form(_back_to_deal)
+def deal_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _attach(request, pk, NoteForm, "note_form", note_create)
+
+
+@login_required
+@require_POST
+@one_time_form(_back_to_deal)
+def deal_activity_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _attach(request, pk, ActivityForm, "activity_form", activity_create)
+
+
+@login_required
+@require_POST
+@one_time_form(_back_to_deal)
+def deal_email_log(request: HttpRequest, pk: int) -> HttpResponse:
+    return _attach(request, pk, EmailLogForm, "email_form", email_log)
+
+
+@login_required
+@require_POST
+def deal_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = deal_get(user=request.user, pk=pk)
+    try:
+        services.deal_delete(actor=request.user, deal=deal)
+    except DomainError as error:
+        return _refused(request, deal, error)
+    messages.success(request, _("Deal “%(title)s” deleted.") % {"title": deal.title})
+    return redirect("deals:list")

@@ -1,0 +1,172 @@
+"""API of imports: POST a file to create an import with its preview, apply it, revert it."""
+
+import json
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from crm.errors import DomainError
+from imports.models import DuplicateChoice, Import, ImportKind, OnError
+from imports.parsing import max_bytes
+from imports.services import (
+    can_import,
+    import_apply,
+    import_create,
+    import_queue,
+    import_revert,
+    import_revert_queue,
+    runs_in_background,
+)
+from imports.tasks import dispatch
+
+
+class CanImport(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        if not can_import(request.user):
+            raise NotFound
+        return True
+
+
+class ImportSerializer(serializers.ModelSerializer):
+    created_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Import
+        fields = [
+            "id",
+            "kind",
+            "file_name",
+            "status",
+            "mapping",
+            "options",
+            "row_count",
+            "counts",
+            "preview",
+            "progress",
+            "error",
+            "revert_report",
+            "created_by",
+            "created_at",
+            "applied_at",
+            "reverted_at",
+        ]
+        read_only_fields = fields
+
+
+class ImportCreateSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(choices=ImportKind.choices)
+    mapping = serializers.JSONField(
+        required=False,
+        help_text="{column heading: field or ''}; "
+        "default: the automatic mapping from the headings.",
+    )
+    duplicates = serializers.ChoiceField(choices=DuplicateChoice.choices, required=False)
+    on_error = serializers.ChoiceField(choices=OnError.choices, required=False)
+    date_format = serializers.ChoiceField(choices=["iso", "dmy", "mdy"], required=False)
+    decimal_separator = serializers.ChoiceField(choices=[".", ","], required=False)
+    owner = serializers.IntegerField(required=False, help_text="Owner where the file has none.")
+    visible_to = serializers.ChoiceField(choices=["owner", "team", "company"], required=False)
+    pipeline = serializers.IntegerField(required=False)
+    placeholder_organization = serializers.CharField(required=False, allow_blank=True)
+
+    def validate_mapping(self, value):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ValidationError("Send the mapping as a JSON object.") from None
+        if not isinstance(value, dict):
+            raise ValidationError("Send the mapping as a JSON object.")
+        return value
+
+
+def _domain_error(exc: DomainError) -> ValidationError:
+    return ValidationError({exc.field or "non_field_errors": [exc.message]}, code=exc.code)
+
+
+class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ImportSerializer
+    permission_classes = [CanImport]
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return Import.objects.select_related("created_by").defer("content")
+
+    @extend_schema(request=ImportCreateSerializer, responses={201: ImportSerializer})
+    def create(self, request):
+        """Upload a file; a large one is previewed on the worker (status `previewing`:
+        poll GET for progress until it is `previewed`)."""
+        data = ImportCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        upload = values.pop("file")
+        if upload.size > max_bytes():
+            raise ValidationError({"file": ["The file is too large."]})
+        try:
+            imp = import_create(
+                actor=request.user,
+                file_name=upload.name,
+                content=upload.read(),
+                kind=values.pop("kind"),
+                mapping=values.pop("mapping", None),
+                options=values,
+                defer=True,
+            )
+        except DomainError as exc:
+            raise _domain_error(exc) from None
+        dispatch(imp)
+        imp.refresh_from_db()
+        return Response(ImportSerializer(imp).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: ImportSerializer,
+            202: ImportSerializer,
+            400: OpenApiResponse(description="Refused"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def apply(self, request, pk=None):
+        """Apply the import; a large file runs on the worker (202, poll GET for progress)."""
+        imp = self.get_object()
+        try:
+            if runs_in_background(imp):
+                return self._in_background(import_queue(actor=request.user, import_run=imp))
+            imp = import_apply(actor=request.user, import_run=imp)
+        except DomainError as exc:
+            raise _domain_error(exc) from None
+        return Response(ImportSerializer(imp).data)
+
+    def _in_background(self, imp: Import) -> Response:
+        dispatch(imp)
+        imp.refresh_from_db()
+        # 202 while the worker is at it; 200 when it was done at once (embedded mode).
+        code = status.HTTP_202_ACCEPTED if imp.is_busy else status.HTTP_200_OK
+        return Response(ImportSerializer(imp).data, status=code)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: ImportSerializer,
+            202: ImportSerializer,
+            400: OpenApiResponse(description="Refused"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def revert(self, request, pk=None):
+        """Revert the import; a large one runs on the worker (202, poll GET for progress)."""
+        imp = self.get_object()
+        try:
+            if runs_in_background(imp):
+                return self._in_background(import_revert_queue(actor=request.user, import_run=imp))
+            imp = import_revert(actor=request.user, import_run=imp)
+        except DomainError as exc:
+            raise _domain_error(exc) from None
+        return Response(ImportSerializer(imp).data)

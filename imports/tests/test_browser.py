@@ -1,0 +1,56 @@
+"""Upload → mapping → preview → apply → history → revert, in a real browser."""
+
+import pytest
+from django.urls import reverse
+
+from contacts.models import Person
+from imports.models import Import, ImportStatus
+from imports.tests.helpers import csv_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_admin_uploads_previews_applies_and_reverts(page, login, live_server, admin_user, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_bytes(
+        csv_bytes(
+            [["Person - Name", "Contact e-mail", "Notes"], ["Ann Lee", "ann@example.com", "x"]]
+        )
+    )
+    login(page, admin_user, live_server)
+
+    page.goto(live_server.url + reverse("imports:new"))
+    page.get_by_label("File (CSV, XLS or XLSX)").set_input_files(str(path))
+    page.get_by_label("The rows are").select_option("persons")
+    page.get_by_role("button", name="Upload and preview").click()
+    page.get_by_label("Notes").select_option("job_title")
+    page.get_by_role("button", name="Update preview").click()
+    page.get_by_role("button", name="Apply import").click()
+
+    assert page.locator("#import-status").inner_text() == "Applied"
+    assert Person.objects.get().job_title == "x"
+    page.goto(live_server.url + reverse("imports:list"))
+    page.get_by_role("link", name="people.csv").click()
+    page.get_by_role("button", name="Revert import").click()
+    assert page.locator("#import-status").inner_text() == "Reverted"
+    assert not Person.objects.exists()
+
+
+def test_progress_bar_follows_a_background_import(page, login, live_server, admin_user):
+    from imports.services import import_create
+
+    imp = import_create(
+        actor=admin_user, file_name="p.csv", kind="persons", content=csv_bytes([["Name"], ["Ann"]])
+    )
+    Import.objects.filter(pk=imp.pk).update(status=ImportStatus.APPLYING, progress=40)
+    login(page, admin_user, live_server)
+
+    page.goto(live_server.url + reverse("imports:detail", args=[imp.pk]))
+    assert page.get_by_label("Progress").get_attribute("value") == "40"
+    Import.objects.filter(pk=imp.pk).update(progress=70)
+    page.wait_for_function("document.getElementById('import-progress').value === 70")
+    Import.objects.filter(pk=imp.pk).update(status=ImportStatus.APPLIED, progress=100)
+
+    page.wait_for_function(
+        "document.getElementById('import-status').textContent.trim() === 'Applied'"
+    )

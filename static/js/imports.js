@@ -1,0 +1,24 @@
+// The progress bar of an import the worker previews, applies or reverts: polls until done.
+(function () {
+  "use strict";
+  const box = document.getElementById("import-progress-box");
+  if (!box || box.hidden) return;
+  const bar = document.getElementById("import-progress");
+  const label = document.getElementById("import-progress-text");
+  async function poll() {
+    try {
+      const response = await fetch(box.dataset.url, { headers: { Accept: "application/json" } });
+      const data = await response.json();
+      bar.value = data.progress;
+      label.textContent = data.progress + "%";
+      if (!data.busy) {
+        window.location.reload();
+        return;
+      }
+    } catch (error) {
+      // A failed poll is retried.
+    }
+    window.setTimeout(poll, 1000);
+  }
+  window.setTimeout(poll, 500);
+})();
