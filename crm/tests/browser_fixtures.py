@@ -20,13 +20,16 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "pass-word-123"
-TIMEOUT_MS = 10_000
+# Generous: CI shares two cores with PostgreSQL, the live server and Chromium. A wait that
+# passes returns as soon as the condition holds, so this only costs time on a real failure.
+TIMEOUT_MS = 15_000
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator["object"]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

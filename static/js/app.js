@@ -88,6 +88,8 @@
     input.addEventListener("focus", () => { if (box.innerHTML.trim()) show(true); });
     listNavigation(input, box, (option) => { window.location.href = option.href; });
     document.addEventListener("click", (event) => { if (!form.contains(event.target)) show(false); });
+    // Text typed while the page was still loading (before this ran) gets its results too.
+    if (document.activeElement === input && input.value.trim()) run();
   }
 
   /* Suggestions of existing records while typing, with the duplicate check's reasons */
@@ -171,6 +173,8 @@
     });
     listNavigation(input, list, choose);
     document.addEventListener("click", (event) => { if (!root.contains(event.target)) show(false); });
+    // Text typed while the page was still loading (before this ran) gets its suggestions too.
+    if (document.activeElement === input && input.value.trim()) run();
   }
 
   function enableSent(root) {
