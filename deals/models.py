@@ -166,6 +166,39 @@ class Deal(OwnedRecord):
         return self.title
 
 
+class DealTally(models.Model):
+    """How many deals, and what value, per pipeline, stage, status, owner, visibility and
+    currency: the board's column totals and the API's list counts without reading 100,000
+    deals.
+
+    Kept by PostgreSQL triggers on the deals table (migration 0003), so every write counts,
+    whatever makes it: services, bulk imports, COPY, cascades, raw SQL. Visibility depends on
+    the owner and `visible_to` only, so a user's totals are exact sums of the rows they may
+    see. Other databases (the embedded SQLite) keep no tally and read the deals instead
+    (`deals.selectors.deal_tally`). Rows whose deals are all gone stay at zero.
+    """
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=DealStatus.choices)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    visible_to = models.CharField(max_length=10)
+    currency = models.CharField(max_length=3)
+    deal_count = models.BigIntegerField(default=0)
+    value_total = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pipeline", "stage", "status", "owner", "visible_to", "currency"],
+                name="deal_tally_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage_id}/{self.status}/{self.owner_id}: {self.deal_count}"
+
+
 class HistoryKind(models.TextChoices):
     CREATED = "created", _("Created")
     CONVERTED = "converted", _("Converted from lead")

@@ -1,17 +1,32 @@
 """Reads of deals, pipelines and their history, scoped to what the user may see."""
 
+from django.db import connections
 from django.db.models import QuerySet
 from django.http import Http404
 
 from crm.models import User
 from crm.visibility import visible_q
-from deals.models import Deal, DealHistory, LostReason, Pipeline, Stage
+from deals.models import Deal, DealHistory, DealTally, LostReason, Pipeline, Stage
 
 
 def deal_list(*, user: User) -> QuerySet[Deal]:
     return Deal.objects.filter(visible_q(user)).select_related(
         "owner", "person", "organization", "pipeline", "stage", "lost_reason"
     )
+
+
+def deal_tally(*, user: User) -> QuerySet[DealTally] | None:
+    """The tally rows of the deals `user` may see (sum `deal_count` and `value_total` over
+    them), or None where the database keeps no tally: then count the deals themselves.
+
+    Exact, not an estimate: the triggers update the tally in the same transaction as the deals.
+    Only the columns of its key can narrow it (pipeline, stage, status, owner, visibility,
+    currency); a filter on anything else must count deals.
+    """
+    qs = DealTally.objects.all()
+    if connections[qs.db].vendor != "postgresql":
+        return None
+    return qs.filter(visible_q(user))
 
 
 def deal_get(*, user: User, pk) -> Deal:

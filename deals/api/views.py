@@ -1,5 +1,6 @@
 """Deals (edit, move by PATCH with the version seen, win, lose, reopen), pipelines and lists."""
 
+from django.db.models import Sum
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
@@ -33,7 +34,7 @@ from deals.api.serializers import (
     StaleDealSerializer,
     VersionSerializer,
 )
-from deals.selectors import deal_list, lost_reason_list, pipeline_list, stage_list
+from deals.selectors import deal_list, deal_tally, lost_reason_list, pipeline_list, stage_list
 
 STALE = {409: StaleDealSerializer}
 
@@ -61,6 +62,7 @@ class DealViewSet(ReassignMixin, RecordViewSet):
         )
 
     def apply_filters(self, queryset, filters):
+        self.list_filters = filters
         if filters.get("search"):
             queryset = queryset.filter(title__icontains=filters["search"])
         if "status" in filters:
@@ -69,6 +71,19 @@ class DealViewSet(ReassignMixin, RecordViewSet):
             if name in filters:
                 queryset = queryset.filter(**{f"{name}_id": filters[name]})
         return queryset
+
+    # The tally can narrow by these filters; a search, a person or an organization counts deals.
+    TALLY_FILTERS = frozenset({"pipeline", "stage", "status", "owner"})
+
+    def list_count(self) -> int | None:
+        """The list's `count` from the deal tally, as exact as COUNT(*) and much cheaper at
+        tens of thousands of visible deals; None where the tally cannot answer."""
+        filters = {k: v for k, v in getattr(self, "list_filters", {}).items() if v != ""}
+        tally = deal_tally(user=self.actor)
+        if tally is None or not set(filters) <= self.TALLY_FILTERS:
+            return None
+        lookups = {name if name == "status" else f"{name}_id": v for name, v in filters.items()}
+        return tally.filter(**lookups).aggregate(count=Sum("deal_count"))["count"] or 0
 
     def handle_exception(self, exc):
         if isinstance(exc, StaleVersion) and exc.current is not None:

@@ -424,3 +424,30 @@ def test_pipelines_are_read_only(owner):
     response = api_client(owner).post("/api/v1/pipelines/", {"name": "New"}, format="json")
 
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize("viewer", [name for name, _expected in MATRIX])
+@pytest.mark.parametrize(
+    "query",
+    ["", "status=won", "pipeline={pipeline}", "stage={stage}", "owner={owner}", "search=Big"],
+)
+def test_deal_list_count_is_the_number_of_visible_deals_listed(
+    request, owner, teammate, outsider, pipeline, viewer, query
+):
+    # Given deals of three users in every visibility, one of them won
+    for author in (owner, teammate, outsider):
+        for visible_to in ("owner", "team", "company"):
+            make_deal(author, pipeline, visible_to=visible_to, stage=_stage(pipeline, 1))
+    make_deal(owner, pipeline, title="Other", visible_to="company")
+    Deal.objects.filter(owner=teammate, visible_to="company").update(
+        status=DealStatus.WON, won_at="2026-01-02T10:00:00Z"
+    )
+    user = request.getfixturevalue(viewer)
+    query = query.format(pipeline=pipeline.pk, stage=_stage(pipeline, 1).pk, owner=owner.pk)
+
+    # When the user lists them (the count comes from the deal tally where it can)
+    body = api_client(user).get(f"/api/v1/deals/?page_size=200&{query}").json()
+
+    # Then the count is the number of deals the list holds
+    assert body["count"] == len(body["results"])
+    assert body["count"] > 0
