@@ -245,3 +245,37 @@ class DealHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deal_id} {self.kind} {self.created_at:%Y-%m-%d}"
+
+
+class DealStageStay(models.Model):
+    """One stay of a deal in a stage: from the history row that put it there to the next
+    history row of the deal (a move, a win or loss; open while it is still there), and the
+    stage the next row moved it to, if it was a move.
+
+    Derived from `DealHistory` by a PostgreSQL trigger (migration 0004), which recomputes the
+    stays of every deal whose history a statement touched, so history written in any order
+    or in bulk gives the same stays. The stage-conversion report reads them instead of
+    pairing every history row with the next one at each request. Other databases keep none
+    and pair the rows in the report (`reports.selectors`).
+    """
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="+", db_index=False)
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+", db_index=False)
+    entered_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True)
+    next_stage = models.ForeignKey(
+        Stage, null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        indexes = [
+            # The report reads the stays in the deals' order, from the index alone.
+            models.Index(
+                fields=["deal", "stage", "entered_at", "left_at", "next_stage"],
+                name="deal_stay_flow_idx",
+            ),
+            models.Index(fields=["stage"], name="deal_stay_stage_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id} in {self.stage_id} from {self.entered_at:%Y-%m-%d}"

@@ -32,7 +32,15 @@ from django.utils import timezone
 
 from crm.models import User
 from crm.visibility import visible_q
-from deals.models import Deal, DealHistory, DealStatus, HistoryKind, Pipeline, Stage
+from deals.models import (
+    Deal,
+    DealHistory,
+    DealStageStay,
+    DealStatus,
+    HistoryKind,
+    Pipeline,
+    Stage,
+)
 from leads.models import Lead, LeadSource
 
 ZERO = Decimal("0")
@@ -298,44 +306,112 @@ def _seconds_sql(later: str, earlier: str) -> str:
 def _stage_stays(
     *, user: User, filters: ReportFilters, stages: list[Stage]
 ) -> dict[int, tuple[int, int, int, float | None, int]]:
-    """One pass over the history: each row paired with the deal's next one (LEAD), collapsed
-    per deal and stage, then counted per stage. No COUNT(DISTINCT), no join after the window
-    (the stages' order is written into the query), so the rows stream in the deal's order:
-
-    - the history is read in the order of dealhistory_flow_idx (deal, time), which is the
-      window's order, merged with the deals in scope by id;
-    - the collapse per deal and stage sorts each deal's few rows (an incremental sort) and
-      aggregates them as they come, where a hash of every (deal, stage) took ~80 MB and
-      most of the time at 100,000 deals;
-    - the count per stage is one row of per-stage FILTERed sums: no sort, no hash.
-
-    The ORM cannot aggregate over a window function, hence SQL here; the deals in scope come
-    from the ORM, so visibility and the owner/team filters are the same as everywhere else.
-    """
+    """Per stage: (entered, moved forward, won, average seconds of ended stays, ended stays)."""
     if not stages:
         return {}
+    if connection.vendor == "postgresql":
+        return _stays_from_table(user=user, filters=filters, stages=stages)
+    return _stays_from_history(user=user, filters=filters, stages=stages)
+
+
+def _scoped_deals_sql(user: User, filters: ReportFilters) -> tuple[str, list]:
+    """SQL of (id, status) of the deals in scope: the ORM's, so visibility and the owner/team
+    filters are the same as everywhere else. Raises EmptyResultSet when none can be."""
     deals = (
         Deal.objects.filter(visible_q(user))
         .filter(_owner_q(filters))
         .order_by()
         .values("pk", "status")
     )
+    sql, params = deals.query.sql_with_params()
+    return sql, list(params)
+
+
+def _per_stage_sql(stages: list[Stage]) -> str:
+    return ", ".join(
+        f"COUNT(*) FILTER (WHERE stage_id = {int(stage.pk)}), "
+        f"SUM(forward) FILTER (WHERE stage_id = {int(stage.pk)}), "
+        f"SUM(won) FILTER (WHERE stage_id = {int(stage.pk)}), "
+        f"SUM(seconds) FILTER (WHERE stage_id = {int(stage.pk)}), "
+        f"SUM(stays) FILTER (WHERE stage_id = {int(stage.pk)})"
+        for stage in stages
+    )
+
+
+def _stays_out(found, stages: list[Stage]) -> dict[int, tuple[int, int, int, float | None, int]]:
+    out = {}
+    for i, stage in enumerate(stages):
+        entered, forward, won, seconds, stays = found[5 * i : 5 * i + 5] or (0,) * 5
+        if entered:
+            out[stage.pk] = (
+                int(entered),
+                int(forward or 0),
+                int(won or 0),
+                float(seconds) / int(stays) if stays else None,
+                int(stays or 0),
+            )
+    return out
+
+
+def _stays_from_table(
+    *, user: User, filters: ReportFilters, stages: list[Stage]
+) -> dict[int, tuple[int, int, int, float | None, int]]:
+    """From `DealStageStay` (PostgreSQL, kept by triggers): the stays in the pipeline's stages,
+    read from the index in the deals' order and merged with the deals in scope, collapsed per
+    deal and stage as they stream by (a deal may enter a stage twice), then counted per stage
+    in one row of FILTERed sums. The stages' order is written into the query, so a stage an
+    admin reordered since counts by its order now."""
     try:
-        deal_sql, params = deals.query.sql_with_params()
+        deal_sql, params = _scoped_deals_sql(user, filters)
     except EmptyResultSet:
         return {}
-    params = list(params)
+    whens = " ".join(f"WHEN {int(stage.pk)} THEN {int(stage.order)}" for stage in stages)
+    stage_ids = ", ".join(str(int(stage.pk)) for stage in stages)
+    params.append(DealStatus.WON)
+    period = ""
+    if filters.start:
+        period += " AND s.entered_at >= %s"
+        params.append(filters.start)
+    if filters.end:
+        period += " AND s.entered_at < %s"
+        params.append(filters.end)
+    sql = f"""
+        WITH scoped (id, status) AS ({deal_sql}),
+        per_deal AS (
+            SELECT s.deal_id, s.stage_id,
+                   MAX(CASE WHEN (CASE s.next_stage_id {whens} END)
+                                 > (CASE s.stage_id {whens} END) THEN 1 ELSE 0 END) AS forward,
+                   MAX(CASE WHEN d.status = %s THEN 1 ELSE 0 END) AS won,
+                   SUM(EXTRACT(EPOCH FROM (s.left_at - s.entered_at))) AS seconds,
+                   COUNT(s.left_at) AS stays
+            FROM {DealStageStay._meta.db_table} s JOIN scoped d ON d.id = s.deal_id
+            WHERE s.stage_id IN ({stage_ids}) {period}
+            GROUP BY s.deal_id, s.stage_id
+        )
+        SELECT {_per_stage_sql(stages)} FROM per_deal
+    """  # noqa: S608 - only table names, ints and ORM-compiled SQL are formatted in
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Sorted per deal, the (deal, stage) pairs stream; the planner would hash them all.
+        cursor.execute("SET LOCAL enable_hashagg = off")
+        cursor.execute(sql, params)
+        found = cursor.fetchone() or ()
+    return _stays_out(found, stages)
+
+
+def _stays_from_history(
+    *, user: User, filters: ReportFilters, stages: list[Stage]
+) -> dict[int, tuple[int, int, int, float | None, int]]:
+    """Other databases (the embedded SQLite), which keep no stays: one pass over the
+    history, each row paired with the deal's next one (LEAD), as the PostgreSQL trigger of
+    `DealStageStay` does, then collapsed per deal and stage and counted per stage. The ORM
+    cannot aggregate over a window function, hence SQL here."""
+    try:
+        deal_sql, params = _scoped_deals_sql(user, filters)
+    except EmptyResultSet:
+        return {}
     # The pipeline's stages and their order (ints from the database); NULL: another pipeline.
     order_of = "CASE h.to_stage_id {} END".format(
         " ".join(f"WHEN {int(stage.pk)} THEN {int(stage.order)}" for stage in stages)
-    )
-    per_stage = ", ".join(
-        f"COUNT(*) FILTER (WHERE to_stage_id = {int(stage.pk)}), "
-        f"SUM(forward) FILTER (WHERE to_stage_id = {int(stage.pk)}), "
-        f"SUM(won) FILTER (WHERE to_stage_id = {int(stage.pk)}), "
-        f"SUM(seconds) FILTER (WHERE to_stage_id = {int(stage.pk)}), "
-        f"SUM(stays) FILTER (WHERE to_stage_id = {int(stage.pk)})"
-        for stage in stages
     )
     # The order of the stage the next row moves to (NULL: not a move within the pipeline).
     params.append(HistoryKind.STAGE)
@@ -357,7 +433,7 @@ def _stage_stays(
             WINDOW w AS (PARTITION BY h.deal_id ORDER BY h.created_at, h.id)
         ),
         per_deal AS (
-            SELECT r.deal_id, r.to_stage_id,
+            SELECT r.deal_id, r.to_stage_id AS stage_id,
                    MAX(CASE WHEN r.next_order > r.stage_order THEN 1 ELSE 0 END) AS forward,
                    MAX(CASE WHEN r.deal_status = %s THEN 1 ELSE 0 END) AS won,
                    SUM(CASE WHEN r.left_at IS NOT NULL
@@ -369,31 +445,16 @@ def _stage_stays(
               {until}
             GROUP BY r.deal_id, r.to_stage_id
         )
-        SELECT {per_stage} FROM per_deal
+        SELECT {_per_stage_sql(stages)} FROM per_deal
     """  # noqa: S608 - only table names, ints and ORM-compiled SQL are formatted in
     params += [DealStatus.WON, *ENTERING_KINDS, HistoryKind.STATUS]
     params.append(DealStatus.OPEN)
     if filters.end:
         params.append(filters.end)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The planner underestimates the (deal, stage) pairs and hashes them all; sorted
-            # per deal they stream (this transaction only).
-            cursor.execute("SET LOCAL enable_hashagg = off")
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchone() or ()
-    out = {}
-    for i, stage in enumerate(stages):
-        entered, forward, won, seconds, stays = found[5 * i : 5 * i + 5] or (0,) * 5
-        if entered:
-            out[stage.pk] = (
-                int(entered),
-                int(forward or 0),
-                int(won or 0),
-                float(seconds) / int(stays) if stays else None,
-                int(stays or 0),
-            )
-    return out
+    return _stays_out(found, stages)
 
 
 # -- lead conversion -------------------------------------------------------------------------
