@@ -1,6 +1,7 @@
 """The deal tally (PostgreSQL triggers) stays equal to counting the deals themselves, for
 every user, after every kind of write: services, bulk inserts, queryset updates and deletes."""
 
+import threading
 from decimal import Decimal
 
 import pytest
@@ -120,3 +121,51 @@ def test_tally_follows_every_kind_of_write_for_every_user(users, owner, teammate
     Deal.objects.filter(title="Renamed").update(title="Renamed again")  # no tally column
     # Then the tally equals counting the deals, for each of the five users
     assert_tally_matches(users)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_writes_of_one_owner_keep_the_tally_exact_and_never_deadlock(
+    owner, teammate, outsider, manager, admin_user
+):
+    # Given twenty deals of one owner, half in the first stage and half in the last
+    pipeline = PipelineFactory(name="Busy")
+    first, *_middle, last = Stage.objects.filter(pipeline=pipeline).order_by("order")
+    org = organization_create(actor=owner, name="Busy Org", visible_to=Visibility.COMPANY)
+    deals = [
+        deal_create(
+            actor=owner,
+            title=f"Busy {i}",
+            pipeline=pipeline,
+            stage=first if i % 2 else last,
+            organization=org,
+            value=Decimal(100 + i),
+        )
+        for i in range(20)
+    ]
+    barrier = threading.Barrier(len(deals))
+    errors: list[BaseException] = []
+
+    # When twenty users' requests move them the opposite way (or win them) at the same moment,
+    # each touching the same tally rows in opposite directions
+    def move(deal):
+        try:
+            barrier.wait()
+            if deal.pk % 3 == 0:
+                deal_mark_won(actor=owner, deal=deal)
+            else:
+                target = last if deal.stage_id == first.pk else first
+                deal_move(actor=owner, deal=deal, stage=target, version=deal.version)
+        except BaseException as error:  # a deadlock would surface here
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=move, args=(deal,)) for deal in deals]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Then every write succeeded and the tally still equals counting the deals
+    assert errors == []
+    assert_tally_matches([owner, teammate, outsider, manager, admin_user])
