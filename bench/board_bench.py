@@ -19,7 +19,17 @@ from django.utils import timezone
 from bench.timing import measure, percentiles
 from contacts.models import Organization
 from crm.models import Role, Team, User, Visibility
-from deals.models import Deal, DealHistory, DealStatus, HistoryKind, LostReason, Pipeline, Stage
+from deals.models import (
+    Deal,
+    DealHistory,
+    DealStageStay,
+    DealStatus,
+    DealTally,
+    HistoryKind,
+    LostReason,
+    Pipeline,
+    Stage,
+)
 from leads.models import Lead, LeadSource
 from reports.tables import REPORTS
 
@@ -190,7 +200,7 @@ def _vacuum() -> None:
     changed): fresh statistics, and a visibility map that lets the totals and the stage
     history be read by index-only scans, as autovacuum would have it on a live server."""
     with connection.cursor() as cursor:
-        for model in (Deal, DealHistory, Lead):
+        for model in (Deal, DealHistory, DealStageStay, DealTally, Lead):
             cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
 
 

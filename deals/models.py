@@ -248,33 +248,42 @@ class DealHistory(models.Model):
 
 
 class DealStageStay(models.Model):
-    """One stay of a deal in a stage: from the history row that put it there to the next
-    history row of the deal (a move, a win or loss; open while it is still there), and the
-    stage the next row moved it to, if it was a move.
+    """One stay of a deal in a stage: from the history row that put it there to the deal's
+    next history row (a move, a win or loss; open while it is still there).
 
-    Derived from `DealHistory` by a PostgreSQL trigger (migration 0004), which recomputes the
-    stays of every deal whose history a statement touched, so history written in any order
-    or in bulk gives the same stays. The stage-conversion report reads them instead of
-    pairing every history row with the next one at each request. Other databases keep none
-    and pair the rows in the report (`reports.selectors`).
+    Derived from `DealHistory` by PostgreSQL triggers (migration 0004), which recompute the
+    stays of every deal a statement touched, so history written in any order or in bulk gives
+    the same stays; a change of a stage's order recomputes its pipeline's. What the
+    stage-conversion report needs is precomputed, so it counts stays in one pass without
+    collapsing them per deal: whether the stay ended by moving to a later stage of the same
+    pipeline, and when the deal's previous stay in this stage (and previous forward one) began:
+    a stay is the deal's first in a period when the previous one began before it. Other
+    databases keep none and pair the history rows in the report (`reports.selectors`).
     """
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="+", db_index=False)
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+", db_index=False)
     entered_at = models.DateTimeField()
     left_at = models.DateTimeField(null=True)
-    next_stage = models.ForeignKey(
-        Stage, null=True, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
+    moved_forward = models.BooleanField(default=False)
+    previous_entered_at = models.DateTimeField(null=True)
+    previous_forward_at = models.DateTimeField(null=True)
 
     class Meta:
         indexes = [
-            # The report reads the stays in the deals' order, from the index alone.
+            # The report: a pipeline's stays, read from the index alone.
             models.Index(
-                fields=["deal", "stage", "entered_at", "left_at", "next_stage"],
-                name="deal_stay_flow_idx",
+                fields=["stage", "entered_at"],
+                include=[
+                    "deal",
+                    "left_at",
+                    "moved_forward",
+                    "previous_entered_at",
+                    "previous_forward_at",
+                ],
+                name="deal_stay_report_idx",
             ),
-            models.Index(fields=["stage"], name="deal_stay_stage_idx"),
+            models.Index(fields=["deal"], name="deal_stay_deal_idx"),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import (
     Aggregate,
     Avg,
@@ -356,18 +356,24 @@ def _stays_out(found, stages: list[Stage]) -> dict[int, tuple[int, int, int, flo
 def _stays_from_table(
     *, user: User, filters: ReportFilters, stages: list[Stage]
 ) -> dict[int, tuple[int, int, int, float | None, int]]:
-    """From `DealStageStay` (PostgreSQL, kept by triggers): the stays in the pipeline's stages,
-    read from the index in the deals' order and merged with the deals in scope, collapsed per
-    deal and stage as they stream by (a deal may enter a stage twice), then counted per stage
-    in one row of FILTERed sums. The stages' order is written into the query, so a stage an
-    admin reordered since counts by its order now."""
+    """From `DealStageStay` (PostgreSQL, kept by triggers): one pass over the pipeline's stays
+    that began in the period, joined with the deals in scope, counted per stage. No collapse
+    per deal is needed: a stay counts a deal as entering (or moving forward) only if it is the
+    deal's first such stay in the period, i.e. the previous one began before the period."""
     try:
         deal_sql, params = _scoped_deals_sql(user, filters)
     except EmptyResultSet:
         return {}
-    whens = " ".join(f"WHEN {int(stage.pk)} THEN {int(stage.order)}" for stage in stages)
     stage_ids = ", ".join(str(int(stage.pk)) for stage in stages)
-    params.append(DealStatus.WON)
+    start = [filters.start] if filters.start else []
+    # A stay is the deal's first in the period when its previous one began before it.
+    first = "(s.previous_entered_at IS NULL{})".format(
+        " OR s.previous_entered_at < %s" if start else ""
+    )
+    first_forward = "(s.previous_forward_at IS NULL{})".format(
+        " OR s.previous_forward_at < %s" if start else ""
+    )
+    params += [*start, *start, DealStatus.WON, *start]
     period = ""
     if filters.start:
         period += " AND s.entered_at >= %s"
@@ -376,26 +382,23 @@ def _stays_from_table(
         period += " AND s.entered_at < %s"
         params.append(filters.end)
     sql = f"""
-        WITH scoped (id, status) AS ({deal_sql}),
-        per_deal AS (
-            SELECT s.deal_id, s.stage_id,
-                   MAX(CASE WHEN (CASE s.next_stage_id {whens} END)
-                                 > (CASE s.stage_id {whens} END) THEN 1 ELSE 0 END) AS forward,
-                   MAX(CASE WHEN d.status = %s THEN 1 ELSE 0 END) AS won,
-                   SUM(EXTRACT(EPOCH FROM (s.left_at - s.entered_at))) AS seconds,
-                   COUNT(s.left_at) AS stays
-            FROM {DealStageStay._meta.db_table} s JOIN scoped d ON d.id = s.deal_id
-            WHERE s.stage_id IN ({stage_ids}) {period}
-            GROUP BY s.deal_id, s.stage_id
-        )
-        SELECT {_per_stage_sql(stages)} FROM per_deal
+        WITH scoped (id, status) AS ({deal_sql})
+        SELECT s.stage_id,
+               COUNT(*) FILTER (WHERE {first}),
+               COUNT(*) FILTER (WHERE s.moved_forward AND {first_forward}),
+               COUNT(*) FILTER (WHERE d.status = %s AND {first}),
+               EXTRACT(EPOCH FROM SUM(s.left_at - s.entered_at)),
+               COUNT(s.left_at)
+        FROM {DealStageStay._meta.db_table} s JOIN scoped d ON d.id = s.deal_id
+        WHERE s.stage_id IN ({stage_ids}) {period}
+        GROUP BY s.stage_id
     """  # noqa: S608 - only table names, ints and ORM-compiled SQL are formatted in
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Sorted per deal, the (deal, stage) pairs stream; the planner would hash them all.
-        cursor.execute("SET LOCAL enable_hashagg = off")
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        found = cursor.fetchone() or ()
-    return _stays_out(found, stages)
+        found = {row[0]: row[1:] for row in cursor.fetchall()}
+    return _stays_out(
+        [value for stage in stages for value in found.get(stage.pk, (0,) * 5)], stages
+    )
 
 
 def _stays_from_history(

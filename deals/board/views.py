@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm.errors import DomainError, StaleVersion
 from deals.board import selectors as board
+from deals.board.cards import cards_html
 from deals.models import Deal, DealStatus, Pipeline, Stage
 from deals.selectors import deal_get, lost_reason_list, pipeline_list
 from deals.services import deal_mark_lost, deal_mark_won, deal_move
@@ -78,7 +79,6 @@ def board_view(request: HttpRequest, pipeline_id: int) -> HttpResponse:
             "labels": board.label_options(),
             "lost_reasons": lost_reason_list(),
             "now": timezone.now().isoformat(),
-            "card_urls": _card_urls(),
         },
     )
 
@@ -100,17 +100,8 @@ def column_cards(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpR
     return JsonResponse({"html": _cards_html(request, cards), "next": cursor})
 
 
-def _card_urls() -> dict[str, str]:
-    """Where a card links to, as a prefix and suffix around the deal's id: one reverse()
-    for a whole board rather than one per card."""
-    prefix, _sep, suffix = reverse("deals:detail", args=[0]).rpartition("0")
-    return {"prefix": prefix, "suffix": suffix}
-
-
 def _cards_html(request: HttpRequest, cards: list[board.Card]) -> str:
-    return render_to_string(
-        "deals/board/_cards.html", {"cards": cards, "card_urls": _card_urls()}, request=request
-    )
+    return cards_html(cards)
 
 
 def _totals_html(request: HttpRequest, pipeline: Pipeline, filters) -> dict[str, dict]:
