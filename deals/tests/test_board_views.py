@@ -299,3 +299,22 @@ def test_the_changes_feed_with_an_odd_since_still_answers(client, owner, pipelin
     response = client.get(reverse("board:changes", args=[pipeline.pk]), {"since": since})
     # then
     assert response.status_code == 200
+
+
+def test_cards_escape_what_users_typed_in_titles_names_and_labels(client, owner, pipeline):
+    # given a deal whose title, organization and label carry markup
+    label = LabelFactory(name='<img src=x onerror="alert(1)">', color="#123456")
+    deal = make_deal(owner, pipeline, title='Deal "<script>alert(1)</script>')
+    deal.labels.add(label)
+    deal.organization.name = "<b>Bold & Co</b>"
+    deal.organization.save()
+    client.force_login(owner)
+    # when the board and the load-more endpoint render its card
+    page = client.get(reverse("board:pipeline", args=[pipeline.pk])).content.decode()
+    # then the markup arrives as text, in the content and in the attributes
+    assert "<script>alert(1)" not in page
+    assert "Deal &quot;&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'data-title="Deal &quot;&lt;script&gt;' in page
+    assert "&lt;b&gt;Bold &amp; Co&lt;/b&gt;" in page
+    assert '<img src=x onerror="alert(1)">' not in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
