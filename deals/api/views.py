@@ -34,6 +34,7 @@ from deals.api.serializers import (
     StaleDealSerializer,
     VersionSerializer,
 )
+from deals.models import Deal
 from deals.selectors import deal_list, deal_tally, lost_reason_list, pipeline_list, stage_list
 
 STALE = {409: StaleDealSerializer}
@@ -54,12 +55,19 @@ class DealViewSet(ReassignMixin, RecordViewSet):
 
     def get_queryset(self):
         # The API renders related records as ids: none of the selector's joins is needed.
-        return (
-            deal_list(user=self.actor)
-            .select_related(None)
-            .select_related("lead")
-            .prefetch_related("labels")
-        )
+        return deal_list(user=self.actor).select_related(None).select_related("lead")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            # The page's labels in one plain query (prefetch_related's machinery cost more).
+            by_deal: dict[int, list[int]] = {deal.pk: [] for deal in page}
+            links = Deal.labels.through.objects.filter(deal_id__in=by_deal).order_by("label_id")
+            for deal_id, label_id in links.values_list("deal_id", "label_id"):
+                by_deal[deal_id].append(label_id)
+            for deal in page:
+                deal.label_ids = by_deal[deal.pk]
+        return page
 
     def apply_filters(self, queryset, filters):
         self.list_filters = filters

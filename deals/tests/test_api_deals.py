@@ -451,3 +451,28 @@ def test_deal_list_count_is_the_number_of_visible_deals_listed(
     # Then the count is the number of deals the list holds
     assert body["count"] == len(body["results"])
     assert body["count"] > 0
+
+
+def test_deal_representation_equals_what_the_generic_model_serializer_gives(owner, pipeline):
+    # Given a won deal with labels, dates and a value with cents
+    from rest_framework import serializers as drf
+
+    from deals.api.serializers import DealSerializer
+    from deals.services import deal_mark_won
+
+    deal = make_deal(owner, pipeline, value="1234.5", expected_close_date="2026-12-24")
+    deal.labels.add(LabelFactory(), LabelFactory())
+    deal = deal_mark_won(actor=owner, deal=deal)
+
+    # When the hand-built representation and ModelSerializer's own walk render it
+    built = api_client(owner).get("/api/v1/deals/?page_size=200").json()["results"][0]
+    fresh = Deal.objects.get(pk=deal.pk)
+    generic = drf.ModelSerializer.to_representation(DealSerializer(), fresh)
+
+    # Then they agree field by field (labels in any order)
+    assert built.keys() == generic.keys()
+    for name in built:
+        if name == "labels":
+            assert sorted(built[name]) == sorted(generic[name])
+        else:
+            assert built[name] == generic[name], name
