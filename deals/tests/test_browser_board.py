@@ -1,6 +1,7 @@
 """The pipeline board in a real browser: drag and drop, Won/Lost, conflicts, keyboard, filters."""
 
 import re
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -90,7 +91,12 @@ def test_a_move_of_a_deal_changed_in_another_browser_is_refused(
     # given: both users have the board open; the teammate moves the deal first
     first, second, third, _ = stages_of(pipeline)
     deal = make_deal(owner, pipeline, stage=first, title="Solar roof", visible_to="team")
+    # The owner's board must still hold the version it loaded, as between two polls: stop its
+    # clock once it has loaded, or a poll (every few seconds) could bring the teammate's move in
+    # first and the drag would rightly succeed.
+    page.clock.install()
     _open_board(page, live_server, login, owner, pipeline)
+    page.clock.pause_at(datetime.now() + timedelta(hours=1))
     other = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 900})
     other_page = other.new_page()
     try:
@@ -137,6 +143,9 @@ def test_filters_narrow_the_cards_and_the_totals(page, live_server, login, owner
     page.get_by_role("button", name="Apply filters").click()
     # then
     expect(page).to_have_url(re.compile(rf"label={hot.pk}"))
+    # The URL changes as the filtered board starts loading: an absence proves something only
+    # once all of it is there.
+    page.wait_for_load_state()
     expect(page.get_by_text("Hot deal")).to_be_visible()
     expect(page.get_by_text("Cold deal")).to_have_count(0)
     expect(page.locator(".board-column").first.locator(".board-count")).to_have_text("1 deal")
@@ -152,6 +161,4 @@ def test_other_users_moves_appear_without_a_reload(
     # when
     deal_move(actor=teammate, deal=deal, stage=second, version=deal.version)
     # then: the next poll (every few seconds) moves the card
-    expect(_column(page, second).locator(f'[data-deal-id="{deal.pk}"]')).to_have_count(
-        1, timeout=10_000
-    )
+    expect(_column(page, second).locator(f'[data-deal-id="{deal.pk}"]')).to_have_count(1)

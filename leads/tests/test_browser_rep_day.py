@@ -79,6 +79,24 @@ def test_rep_adds_a_lead_converts_it_onto_an_existing_person_and_wins_the_deal(
     expect(page.get_by_role("link", name="Fleet tracking")).to_have_count(0)
 
 
+def test_a_person_typed_before_the_page_script_ran_is_still_suggested(
+    page, login, live_server, owner
+):
+    person_create(actor=owner, name="Anna Weber", visible_to=Visibility.TEAM)
+    login(page, owner, live_server)
+    # Hold app.js back, as a busy machine does, so that the typing comes before it runs.
+    held = []
+    page.route("**/static/js/app.js", lambda route: held.append(route))
+    with page.expect_request("**/static/js/app.js"):
+        page.get_by_role("link", name="Add lead").click()
+    page.get_by_role("combobox", name="Person").fill("Anna Web")
+    assert held, "app.js should still be on its way"
+
+    held[0].continue_()
+
+    expect(page.get_by_role("option", name=re.compile("Anna Weber"))).to_be_visible()
+
+
 def test_rep_archives_a_lead_and_restores_it(page, login, live_server, owner):
     person = person_create(actor=owner, name="Otto Brandt")
     lead = lead_create(actor=owner, title="Old enquiry", person=person)
@@ -88,6 +106,9 @@ def test_rep_archives_a_lead_and_restores_it(page, login, live_server, owner):
     page.get_by_role("button", name="Archive").click()
     expect(page.get_by_text("Lead archived.")).to_be_visible()
     page.get_by_role("link", name="Leads").first.click()
+    # An absence proves something only once the inbox's list is there: the click returns as the
+    # new page starts loading.
+    expect(page.get_by_text("No leads here.")).to_be_visible()
     expect(page.get_by_role("link", name="Old enquiry")).to_have_count(0)
 
     page.get_by_label("Archived").check()

@@ -104,8 +104,12 @@
     if (!input || !hidden || !list) return;
     const extra = (root.dataset.suggestExtra || "").split(",").filter(Boolean);
     const show = (open) => { list.hidden = !open; input.setAttribute("aria-expanded", String(open)); };
+    // On a slow server an older answer can arrive after a newer one, or after a choice: only the
+    // last question asked counts.
+    let asked = 0;
 
     const choose = (option) => {
+      asked += 1;
       if (option.dataset.id) {
         hidden.value = option.dataset.id;
         input.value = option.dataset.name;
@@ -134,6 +138,7 @@
     if (chosen) chosen.querySelector("[data-suggest-clear]").addEventListener("click", clear);
 
     const run = debounce(async () => {
+      const ticket = ++asked;
       const q = input.value.trim();
       if (q.length < 2) { show(false); return; }
       const params = new URLSearchParams({ kind: root.dataset.suggestKind, q });
@@ -142,8 +147,9 @@
         if (field && field.value.trim()) params.append(field.name, field.value.trim());
       }
       const response = await crm.fetch(`${root.dataset.suggestUrl}?${params}`);
-      if (!response.ok) return;
+      if (!response.ok || ticket !== asked) return;
       const data = await response.json();
+      if (ticket !== asked) return;
       list.replaceChildren();
       data.results.forEach((item, i) => {
         const reasons = item.reasons.length
