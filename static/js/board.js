@@ -61,7 +61,18 @@
     }
   }
 
+  // Totals come with every answer; an answer to an older request (a poll sent before a move
+  // was answered) must not put back older totals.
+  let requestsSent = 0;
+  let totalsFrom = 0;
+  function applyTotalsOf(request, totals) {
+    if (request < totalsFrom) return;
+    totalsFrom = request;
+    applyTotals(totals);
+  }
+
   async function post(card, fields) {
+    const request = ++requestsSent;
     const body = new URLSearchParams(filterQuery);
     body.set("version", card.dataset.version);
     body.set("board", root.dataset.pipelineId);
@@ -81,7 +92,7 @@
       return null;
     }
     if (data.deal) place(data.deal);
-    applyTotals(data.totals);
+    applyTotalsOf(request, data.totals);
     say(data.message, data.ok ? "success" : (response.status === 409 ? "warning" : "error"));
     return data;
   }
@@ -243,6 +254,7 @@
     if (dragged || document.hidden) return;
     const params = new URLSearchParams(filterQuery);
     params.set("since", since);
+    const request = ++requestsSent;
     try {
       const response = await crm.fetch(`${root.dataset.changesUrl}?${params}`);
       if (!response.ok) return;
@@ -254,7 +266,7 @@
         if (!existing && !state.on_board) continue;
         place(state);
       }
-      applyTotals(data.totals);
+      applyTotalsOf(request, data.totals);
     } catch (error) {
       /* offline for a moment: the next poll catches up */
     }
