@@ -154,6 +154,9 @@ CRM_IMPORT_MAX_BYTES = int(os.environ.get("CRM_IMPORT_MAX_BYTES", 50 * 1024 * 10
 CRM_IMPORT_MAX_ROWS = int(os.environ.get("CRM_IMPORT_MAX_ROWS", 200_000))
 # Imports with more rows than this are applied by the background worker.
 CRM_IMPORT_BACKGROUND_ROWS = int(os.environ.get("CRM_IMPORT_BACKGROUND_ROWS", 1_000))
+CRM_IMPORT_BACKGROUND_BYTES = int(os.environ.get("CRM_IMPORT_BACKGROUND_BYTES", 256 * 1024))
+# A background import with no sign of its worker for this long offers "Run again" and "Cancel".
+CRM_IMPORT_STALE_SECONDS = int(os.environ.get("CRM_IMPORT_STALE_SECONDS", 300))
 
 # The country a phone number without a country code is read in.
 CRM_DEFAULT_COUNTRY = os.environ.get("CRM_DEFAULT_COUNTRY", "DE").upper()

@@ -16,8 +16,10 @@ from imports.parsing import max_bytes
 from imports.services import (
     can_import,
     import_apply,
+    import_cancel,
     import_create,
     import_queue,
+    import_rerun,
     import_revert,
     import_revert_queue,
     runs_in_background,
@@ -34,6 +36,17 @@ class CanImport(BasePermission):
 
 class ImportSerializer(serializers.ModelSerializer):
     created_by = serializers.StringRelatedField()
+    waiting = serializers.BooleanField(
+        source="is_waiting",
+        read_only=True,
+        help_text="Busy, and no worker has taken it yet (since `queued_at`).",
+    )
+    stale = serializers.BooleanField(
+        source="is_stale",
+        read_only=True,
+        help_text="Busy with no sign of a worker for a while: it may be run again "
+        "(POST rerun/) or cancelled (POST cancel/).",
+    )
 
     class Meta:
         model = Import
@@ -48,6 +61,10 @@ class ImportSerializer(serializers.ModelSerializer):
             "counts",
             "preview",
             "progress",
+            "waiting",
+            "stale",
+            "queued_at",
+            "heartbeat_at",
             "error",
             "revert_report",
             "created_by",
@@ -167,6 +184,42 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             if runs_in_background(imp):
                 return self._in_background(import_revert_queue(actor=request.user, import_run=imp))
             imp = import_revert(actor=request.user, import_run=imp)
+        except DomainError as exc:
+            raise _domain_error(exc) from None
+        return Response(ImportSerializer(imp).data)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: ImportSerializer,
+            202: ImportSerializer,
+            400: OpenApiResponse(description="Not stale, or not busy"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def rerun(self, request, pk=None):
+        """Hand a stale import (`stale`: no sign of a worker for a while) to the worker again.
+        Safe: nothing of an unfinished run was written, and a run still alive keeps it."""
+        try:
+            return self._in_background(
+                import_rerun(actor=request.user, import_run=self.get_object())
+            )
+        except DomainError as exc:
+            raise _domain_error(exc) from None
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: ImportSerializer,
+            400: OpenApiResponse(description="Not stale, or not busy"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Give up a stale import: back to where it was (uploaded, previewed or applied),
+        nothing written."""
+        try:
+            imp = import_cancel(actor=request.user, import_run=self.get_object())
         except DomainError as exc:
             raise _domain_error(exc) from None
         return Response(ImportSerializer(imp).data)

@@ -1,7 +1,10 @@
 """Imports of spreadsheets: the file, its mapping and choices, and the outcome of every row."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,6 +28,12 @@ class ImportStatus(models.TextChoices):
 
 # Statuses of an import the worker is busy with: the page shows the progress bar and polls.
 BUSY_STATUSES = frozenset({ImportStatus.PREVIEWING, ImportStatus.APPLYING, ImportStatus.REVERTING})
+
+
+def stale_after() -> timedelta:
+    """How long a busy import may go without a sign of its worker before the admin is offered
+    to run it again or cancel it (no worker took it, or the worker died)."""
+    return timedelta(seconds=getattr(settings, "CRM_IMPORT_STALE_SECONDS", 300))
 
 
 class DuplicateChoice(models.TextChoices):
@@ -55,6 +64,14 @@ class Import(models.Model):
     preview = models.JSONField(_("preview"), default=dict, blank=True)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     error = models.TextField(_("error"), blank=True)
+    file_size = models.PositiveBigIntegerField(_("file size (bytes)"), default=0)
+    # Each hand-over to the worker is a new attempt; the worker writes only while the import
+    # is still in the status and attempt it started with, so a cancelled or superseded run
+    # cannot write (its transaction is rolled back).
+    attempt = models.PositiveIntegerField(default=0, editable=False)
+    queued_at = models.DateTimeField(_("handed to the worker"), null=True, blank=True)
+    # Refreshed by the worker as it goes; empty while no worker has taken the import yet.
+    heartbeat_at = models.DateTimeField(_("last sign of the worker"), null=True, blank=True)
     revert_report = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -76,6 +93,25 @@ class Import(models.Model):
     @property
     def is_busy(self) -> bool:
         return self.status in BUSY_STATUSES
+
+    @property
+    def is_waiting(self) -> bool:
+        """Busy, but no worker has taken it yet."""
+        return self.is_busy and self.heartbeat_at is None
+
+    @property
+    def last_sign(self) -> datetime | None:
+        """When the worker (or, while none has taken it, the hand-over) last showed life."""
+        if not self.is_busy:
+            return None
+        return self.heartbeat_at or self.queued_at or self.created_at
+
+    @property
+    def is_stale(self) -> bool:
+        """Busy with no sign of a worker for longer than `stale_after()`: it may be run
+        again or cancelled."""
+        last = self.last_sign
+        return last is not None and timezone.now() - last > stale_after()
 
 
 class RowAction(models.TextChoices):
@@ -127,3 +163,20 @@ class SavedMapping(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SavedPlan(models.Model):
+    """The plan of an import's last preview, kept so that applying it need not plan the file
+    again (imports/plans.py). Used only for the same file, mapping and choices (`key`), and
+    only while the records it matched are as they were."""
+
+    import_run = models.OneToOneField(
+        Import, on_delete=models.CASCADE, primary_key=True, related_name="saved_plan"
+    )
+    key = models.CharField(max_length=64)
+    data = models.BinaryField()
+    signature = models.CharField(max_length=64)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"plan of import {self.import_run_id}"

@@ -4,11 +4,18 @@ The preview shows a plan; the apply writes one (imports/services.py). Rows are v
 Python, references (owners, stages, existing contacts) are resolved from dictionaries loaded
 in bulk, and existing duplicates are found by exact normalized keys (e-mail, phone, name),
 which is what makes a 100,000-row file feasible.
+
+Similar names are possible duplicates too, scored by the duplicate check
+(contacts/duplicates.py): for a person row without an e-mail or phone, any visible person
+with a similar name; for one whose e-mail or phone matches nobody, only a person with a
+similar name at the same organization (a namesake elsewhere with another address is most
+likely someone else). The same e-mail or phone stays the certain match.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +33,7 @@ from contacts.duplicates import (
     PERSON_THRESHOLD,
     OrganizationFacts,
     PersonFacts,
+    person_name_similarity,
     score_organization,
     score_person,
 )
@@ -50,6 +58,28 @@ LOOKUP_CHUNK = 900
 # longer name still is one, "thomas shmidt" 0.71; the default 0.3 makes every "Thomas S..."
 # one). The candidates are then scored by contacts.duplicates.
 TRIGRAM_THRESHOLD = "0.6"
+# A row whose e-mail or phone matches nobody is a possible duplicate of a colleague (same
+# organization) only if their names are this alike (contacts.duplicates'
+# person_name_similarity): a typo, an initial, a nickname, not merely a shared family name
+# and a similar given name ("Christine" / "Christopher Jackson", 0.77).
+COLLEAGUE_NAME_SIMILARITY = 0.9
+# The stored name keys of a person (`person_index_fields`) that `name_blocks` reads.
+_BLOCK_FIELDS = ("given_key", "family_key", "family_sound", "family_letters")
+
+
+def name_blocks(
+    given_key: str, family_key: str, family_sound: str, family_letters: str
+) -> frozenset[tuple]:
+    """Keys two names this alike share at least one of: the same family name (a typo in
+    the given name, a nickname, an initial), the same given name and a family name that
+    sounds or is spelt alike (a typo in it), or the same two words in another order. Only
+    the persons of an organization sharing one with a row are compared with it."""
+    blocks: set[tuple] = {("words", *sorted((given_key, family_key)))}
+    if family_key:
+        blocks.add(("family", family_key))
+        blocks.add(("given+sound", given_key, family_sound))
+        blocks.add(("given+letters", given_key, family_letters))
+    return frozenset(blocks)
 
 
 @cache
@@ -108,6 +138,22 @@ class RowPlan:
         self.errors.append({"row": self.number, "column": column, "message": message})
 
 
+@dataclass
+class Wanted:
+    """The keys of a file's rows that are looked up in the database: what the plan's matches
+    depend on besides the file."""
+
+    emails: set[str] = field(default_factory=set)
+    phones: set[str] = field(default_factory=set)
+    person_names: set[str] = field(default_factory=set)
+    organization_names: set[str] = field(default_factory=set)
+    # Names of rows without an e-mail or phone: a similar name is their only hint.
+    uncontacted_names: set[str] = field(default_factory=set)
+    # Rows with an e-mail or phone and an organization: their name, e-mail, phone and
+    # organization keys, then their name's `_BLOCK_FIELDS`.
+    contacted: set[tuple[str, ...]] = field(default_factory=set)
+
+
 def chunks(items: list, size: int | None = None) -> Iterable[list]:
     # SQLite builds may allow only 999 parameters; PostgreSQL gets one array per query.
     size = size or (50_000 if connection.vendor == "postgresql" else LOOKUP_CHUNK)
@@ -128,11 +174,29 @@ class _EqualsAny(Lookup):
         return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
 
 
+class _EqualsAnyOf(Lookup):
+    """`lhs = ANY(string_to_array(rhs, US))`: the values joined by the unit separator."""
+
+    lookup_name = "equals_any_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(string_to_array({rhs}, chr(31)))", [*lhs_params, *rhs_params]
+
+
+_UNIT_SEPARATOR = "\x1f"
+
+
 def among(field: str, values: list, base: models.Field | None = None):
     """`field IN values`; on PostgreSQL `field = ANY(%s)` with one array parameter, which
-    spares the driver and the planner tens of thousands of placeholders."""
+    spares the driver and the planner tens of thousands of placeholders. Texts go as one
+    string that the database splits: the driver adapts a list of 100,000 of them item by
+    item, three times slower than the whole query."""
     if connection.vendor != "postgresql":
         return Q(**{f"{field}__in": values})
+    if base is None and not any(_UNIT_SEPARATOR in value for value in values):
+        return _EqualsAnyOf(F(field), Value(_UNIT_SEPARATOR.join(values)))
     array = Value(list(values), output_field=ArrayField(base or models.CharField()))
     return _EqualsAny(F(field), array)
 
@@ -163,9 +227,63 @@ class Lookups:
         # name key -> (id, reason) of the most similar record, where no equal one exists.
         self.similar_person: dict[str, tuple[int, str]] = {}
         self.similar_organization: dict[str, tuple[int, str]] = {}
+        # (name key, organization id) -> (id, reason) of the most similar person there.
+        self.similar_colleague: dict[tuple[str, int], tuple[int, str]] = {}
         self.names: dict[tuple[str, int], str] = {}
         self.pipeline: Pipeline | None = None
         self.stages: dict[str, Stage] = {}
+
+    def load(self, kind: str, wanted: Wanted) -> None:
+        """Everything the rows of a file refer to in the database, in a handful of queries."""
+        self.load_persons(wanted.emails, wanted.phones, wanted.person_names)
+        self.load_organizations(wanted.organization_names)
+        self.load_similar(Person, wanted.uncontacted_names - self.person_by_name.keys())
+        self.load_similar_colleagues(
+            {
+                (name_key, organization_id, name_blocks(*keys))
+                for name_key, email, phone, organization_key, *keys in wanted.contacted
+                if name_key not in self.person_by_name
+                and email not in self.person_by_email
+                and phone not in self.person_by_phone
+                and (organization_id := self.organization_by_name.get(organization_key))
+            }
+        )
+        if kind == "organizations":
+            self.load_similar(
+                Organization, wanted.organization_names - self.organization_by_name.keys()
+            )
+        if kind == "deals":
+            self.load_pipeline()
+
+    def snapshot(self) -> dict:
+        """What a plan took from the database, comparable: two equal snapshots of the same
+        `Wanted` give the same plan of the same file (imports/plans.py)."""
+        return {
+            "users": {key: user.pk if user else None for key, user in self.users.items()},
+            "assignable": dict(self.assignable),
+            "default_visibility": self.default_visibility,
+            "default_owner_id": str(self.default_owner_id),
+            "person_by_email": self.person_by_email,
+            "person_by_phone": self.person_by_phone,
+            "person_by_name": self.person_by_name,
+            "organization_by_name": self.organization_by_name,
+            "similar_person": self.similar_person,
+            "similar_organization": self.similar_organization,
+            "similar_colleague": self.similar_colleague,
+            "names": self.names,
+            "pipeline": self.pipeline.pk if self.pipeline else None,
+            "stages": {key: stage.pk for key, stage in self.stages.items()},
+            "first_stage": getattr(getattr(self, "first_stage", None), "pk", None),
+            "last_stage": getattr(getattr(self, "last_stage", None), "pk", None),
+        }
+
+    def check_assignable(self, user_ids: Iterable[int]) -> None:
+        """Decide now whether the actor may give records to these users (a plan decides it
+        for the owners its rows name, as it meets them)."""
+        users = {user.pk: user for user in self.users.values() if user is not None}
+        for pk in user_ids:
+            if pk in users:
+                self.assignable[pk] = can_assign_to(self.actor, users[pk])
 
     def load_pipeline(self) -> None:
         pipeline_id = self.options.get("pipeline")
@@ -273,6 +391,47 @@ class Lookups:
             similar[key] = (-negative_pk, reason)
             self.names[(record_type, -negative_pk)] = name
 
+    def load_similar_colleagues(self, rows: set[tuple[str, int, frozenset]]) -> None:
+        """The most similar visible person at the same organization, for each (name key,
+        organization id, name blocks) with no equal name: one query for the organizations'
+        persons; only those sharing a block with the name are scored (`name_blocks`).
+        """
+        if not rows:
+            return
+        organization_ids = sorted({organization_id for _key, organization_id, _b in rows})
+        # organization id -> block -> [(id, name)] of the persons there.
+        colleagues: dict[int, dict[tuple, list[tuple[int, str]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        seen = Person.objects.filter(visible_q(self.actor))
+        for chunk in chunks(organization_ids):
+            for pk, organization_id, name, *keys in (
+                seen.filter(among("organization_id", chunk, BIGINT))
+                .order_by("pk")
+                .values_list("pk", "organization_id", "name", *_BLOCK_FIELDS)
+            ):
+                blocks = colleagues[organization_id]
+                for block in name_blocks(*keys):
+                    blocks[block].append((pk, name))
+        for key, organization_id, row_blocks in sorted(rows, key=lambda r: r[:2]):
+            blocks = colleagues.get(organization_id)
+            if not blocks:
+                continue
+            best = None
+            candidates = {c for block in row_blocks for c in blocks.get(block, ())}
+            for pk, name in sorted(candidates):
+                if person_name_similarity(key, name) < COLLEAGUE_NAME_SIMILARITY:
+                    continue
+                found = score_person(
+                    PersonFacts(name=key, organization_id=organization_id),
+                    PersonFacts(name=name, organization_id=organization_id),
+                )
+                if best is None or (found.score, -pk) > best[:2]:
+                    best = (found.score, -pk, name, ", ".join(found.reasons))
+            if best is not None:
+                self.similar_colleague[(key, organization_id)] = (-best[1], best[3])
+                self.names[("person", -best[1])] = best[2]
+
     def owner_id(self, value, plan: RowPlan) -> int:
         raw = text(value)
         if not raw:
@@ -314,6 +473,8 @@ class Planner:
         self.new_organizations: list[NewOrganization] = []
         self.new_person_by: dict[str, NewPerson] = {}
         self.new_organization_by: dict[str, NewOrganization] = {}
+        # What the rows look up in the database (`_preload`).
+        self.wanted = Wanted()
         # Keys are computed once per value: the preload and the rows share them.
         self.email_keys: dict[str, str] = {}
         self.phone_keys: dict[str, str] = {}
@@ -377,41 +538,54 @@ class Planner:
 
     # --- bulk loading ------------------------------------------------------------------------
 
+    def reuse(self, plans: list[RowPlan], wanted: Wanted, snapshot: dict) -> list[RowPlan] | None:
+        """`plans` (of this file, mapping and choices), if the database still gives what it
+        gave them (`snapshot`); None when the file must be planned again."""
+        self.wanted = wanted
+        self.lookups.load(self.kind, wanted)
+        self.lookups.check_assignable(snapshot.get("assignable", {}))
+        return plans if self.lookups.snapshot() == snapshot else None
+
     def _preload(self, rows: list[list]) -> None:
-        lookups = self.lookups
-        emails, phones, person_names, organization_names = set(), set(), set(), set()
+        wanted = self.wanted
+        emails, phones, person_names = wanted.emails, wanted.phones, wanted.person_names
+        organization_names = wanted.organization_names
+        uncontacted_names, contacted = wanted.uncontacted_names, wanted.contacted
         name_field = "name" if self.kind == "persons" else "person_name"
         email_field = "email" if self.kind == "persons" else "person_email"
         phone_field = "phone" if self.kind == "persons" else "person_phone"
         org_field = "name" if self.kind == "organizations" else "organization_name"
-        # Names whose row has no e-mail or phone: a similar name is their only hint.
-        uncontacted_names = set()
         for row in rows:
-            if self.kind != "organizations":
-                email = self.email_key(text(self.cell(row, email_field)))
-                phone = self.phone_key(text(self.cell(row, phone_field)))
-                if email:
-                    emails.add(email)
-                if phone:
-                    phones.add(phone)
-                if name := text(self.cell(row, name_field)):
-                    name_key = self.person_fields(name)["name_key"]
-                    person_names.add(name_key)
-                    if not (email or phone):
-                        uncontacted_names.add(name_key)
-            if key := self.organization_key(text(self.cell(row, org_field))):
-                organization_names.add(key)
+            organization_key = self.organization_key(text(self.cell(row, org_field)))
+            if organization_key:
+                organization_names.add(organization_key)
+            if self.kind == "organizations":
+                continue
+            email = self.email_key(text(self.cell(row, email_field)))
+            phone = self.phone_key(text(self.cell(row, phone_field)))
+            if email:
+                emails.add(email)
+            if phone:
+                phones.add(phone)
+            if name := text(self.cell(row, name_field)):
+                name_key = self.person_fields(name)["name_key"]
+                person_names.add(name_key)
+                if not (email or phone):
+                    uncontacted_names.add(name_key)
+                elif organization_key:
+                    index = self.person_fields(name)
+                    contacted.add(
+                        (
+                            name_key,
+                            email,
+                            phone,
+                            organization_key,
+                            *(index[f] for f in _BLOCK_FIELDS),
+                        )
+                    )
         if placeholder := (self.options.get("placeholder_organization") or "").strip():
             organization_names.add(organization_name_key(placeholder))
-        lookups.load_persons(emails, phones, person_names)
-        lookups.load_organizations(organization_names)
-        lookups.load_similar(Person, uncontacted_names - lookups.person_by_name.keys())
-        if self.kind == "organizations":
-            lookups.load_similar(
-                Organization, organization_names - lookups.organization_by_name.keys()
-            )
-        if self.kind == "deals":
-            lookups.load_pipeline()
+        self.lookups.load(self.kind, wanted)
 
     # --- common cells ------------------------------------------------------------------------
 
@@ -467,7 +641,7 @@ class Planner:
         return emails, phones
 
     def _existing_person(
-        self, name_key: str, emails: list, phones: list
+        self, name_key: str, emails: list, phones: list, organization=None
     ) -> tuple[int | NewPerson | None, str]:
         lookups = self.lookups
         for _raw, key in emails:
@@ -482,6 +656,12 @@ class Planner:
             return found, _("same name")
         if name_key and not (emails or phones) and name_key in lookups.similar_person:
             return lookups.similar_person[name_key]
+        if (
+            name_key
+            and isinstance(organization, int)
+            and (found := lookups.similar_colleague.get((name_key, organization)))
+        ):
+            return found
         return None, ""
 
     def _remember_person(self, person: NewPerson, name_key: str) -> None:
@@ -597,7 +777,7 @@ class Planner:
             return
         organization = self._organization_ref(organization_name, owner_id, visible_to, plan.number)
         name_key = self.person_fields(name)["name_key"]
-        found, reason = self._existing_person(name_key, emails, phones)
+        found, reason = self._existing_person(name_key, emails, phones, organization)
         if found is not None:
             self._duplicate(plan, found, reason, "person")
             updates = {
@@ -669,7 +849,7 @@ class Planner:
         if person_name or emails or phones:
             name = person_name or (emails[0][0] if emails else phones[0][0])
             name_key = self.person_fields(name)["name_key"]
-            found, reason = self._existing_person(name_key, emails, phones)
+            found, reason = self._existing_person(name_key, emails, phones, organization)
             if found is not None and self.duplicates != DuplicateChoice.CREATE:
                 if self.duplicates == DuplicateChoice.SKIP and isinstance(found, int):
                     self._duplicate(plan, found, reason, "person")

@@ -4,20 +4,25 @@ The writes are a bulk path of their own, validated like the core's services: eve
 checked by the planner (imports/planning.py) with the core's cleaning rules and normalized
 keys, references are resolved from bulk lookups, and records are written in batches (COPY
 on PostgreSQL, bulk_create elsewhere) inside one transaction. That is what lets a 100,000-row
-file import in seconds, where one service call per row would take many minutes.
+file import in seconds, where one service call per row would take many minutes. The apply
+writes the preview's plan when nothing it depends on has changed since (imports/plans.py).
+
+Large files are previewed, applied and reverted by the worker (imports/jobs.py: one run at a
+time, a heartbeat, writes only while the run still owns the import); a busy import no worker
+finishes can be run again or cancelled (`import_rerun`, `import_cancel`).
 """
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from datetime import datetime, time
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from contacts.models import Organization, Person, PersonEmail, PersonPhone
 from contacts.normalize import organization_index_fields
@@ -25,10 +30,12 @@ from crm.errors import DomainError, NotPermitted
 from crm.models import User, Visibility
 from crm.visibility import can_assign_to
 from deals.models import Deal, DealHistory, DealStatus, HistoryKind, Pipeline
-from imports.bulk import bulk_insert, bulk_set, insert_rows
+from imports.bulk import bulk_insert, bulk_set, insert_rows, paused_gc
 from imports.cleaning import DATE_FORMATS, guess_date_format
+from imports.jobs import Claim, Progress, run_claimed
 from imports.mapping import auto_mapping, clean_mapping, missing_required
 from imports.models import (
+    BUSY_STATUSES,
     DuplicateChoice,
     Import,
     ImportKind,
@@ -37,7 +44,7 @@ from imports.models import (
     OnError,
     RowAction,
 )
-from imports.parsing import read_table
+from imports.parsing import BadFile, read_head, read_table
 from imports.planning import (
     BIGINT,
     NewOrganization,
@@ -49,9 +56,8 @@ from imports.planning import (
     organization_row_fields,
     person_row_fields,
 )
+from imports.plans import forget_plan, keep_plan, kept_plan
 from leads.models import Lead, LeadSource
-
-logger = logging.getLogger(__name__)
 
 BATCH = 2000
 PREVIEW_LIMIT = 500
@@ -63,6 +69,8 @@ RECORD_TYPES = {
 }
 # What a preview or an apply changes on the import; never the file (megabytes) again.
 STATE_FIELDS = ["status", "row_count", "counts", "preview", "progress", "error"]
+# What handing an import to the worker changes.
+BUSY_FIELDS = ["status", "progress", "error", "attempt", "queued_at", "heartbeat_at"]
 ROW_COLUMNS = [
     "import_run_id",
     "number",
@@ -144,32 +152,40 @@ def import_create(
     options: dict | None = None,
     defer: bool = False,
 ) -> Import:
-    """Read the file (refusing bad ones, writing nothing), map it and preview it.
+    """Check the file (refusing bad ones, writing nothing), map it and preview it.
 
     With `defer`, a file too large to preview within a request (`runs_in_background`) is
-    only marked as previewing: the caller has the worker run `import_preview_queued`.
+    only marked as previewing: the caller has the worker run `import_preview_queued`. A large
+    XLSX is then not even read here beyond its heading row (`read_head`): the worker reads
+    its rows, and a fault found there fails the import with its message.
     """
     _check_importer(actor)
     if kind not in ImportKind.values:
         raise DomainError(_("Choose organizations, persons, leads or deals."), field="kind")
-    table = read_table(name=file_name, content=content)
+    head = read_head(name=file_name, content=content)
     options = clean_options(options, actor=actor)
     mapping = (
-        clean_mapping(kind, table.headers, mapping)
-        if mapping
-        else auto_mapping(kind, table.headers)
+        clean_mapping(kind, head.headers, mapping) if mapping else auto_mapping(kind, head.headers)
     )
-    import_run = Import.objects.create(
+    import_run = Import(
         kind=kind,
         file_name=(file_name or "")[-255:],
         content=content,
+        file_size=len(content),
         mapping=mapping,
         options=options,
-        row_count=len(table.rows),
+        row_count=head.rows,
         created_by=actor,
     )
-    if defer and runs_in_background(import_run):
-        return _mark_previewing(import_run, table)
+    deferred = defer and runs_in_background(import_run)
+    # A small workbook is read whole here (its head only counted its rows).
+    table = head.table or (None if deferred else read_table(name=file_name, content=content))
+    if table is not None:
+        import_run.row_count = len(table.rows)
+        deferred = defer and runs_in_background(import_run)
+    import_run.save()
+    if deferred:
+        return _mark_previewing(import_run, head.headers)
     return _preview(import_run, actor=actor, table=table)
 
 
@@ -184,7 +200,10 @@ def import_configure(
     """Change the mapping and choices of an import not applied yet, and preview it again
     (with `defer`, a large file's preview is left to the worker, as in `import_create`)."""
     _check_importer(actor)
-    table = read_table(name=import_run.file_name, content=bytes(import_run.content))
+    if import_run.preview.get("bad_file"):
+        raise DomainError(_("This file cannot be read; upload a corrected one."), code="conflict")
+    content = bytes(import_run.content)
+    head = read_head(name=import_run.file_name, content=content)
     with transaction.atomic():
         # Locked: a change while the worker previews or applies it would be lost or mixed in.
         import_run = Import.objects.select_for_update().get(pk=import_run.pk)
@@ -195,63 +214,75 @@ def import_configure(
         ):
             raise DomainError(_("This import can no longer be changed."), code="conflict")
         if mapping is not None:
-            import_run.mapping = clean_mapping(import_run.kind, table.headers, mapping)
+            import_run.mapping = clean_mapping(import_run.kind, head.headers, mapping)
         if options is not None:
             import_run.options = clean_options({**import_run.options, **options}, actor=actor)
         if defer and runs_in_background(import_run):
-            return _mark_previewing(import_run, table)
+            return _mark_previewing(import_run, head.headers)
+    table = head.table or read_table(name=import_run.file_name, content=content)
     return _preview(import_run, actor=actor, table=table)
 
 
 def runs_in_background(import_run: Import) -> bool:
-    """Is the file large enough to preview, apply and revert on the worker?"""
-    return import_run.row_count > background_threshold()
+    """Is the file large enough to preview, apply and revert on the worker? More rows than
+    `CRM_IMPORT_BACKGROUND_ROWS` (counted, or as a workbook declares them), or more bytes
+    than `CRM_IMPORT_BACKGROUND_BYTES` (a workbook that does not declare its rows)."""
+    return (
+        import_run.row_count > background_threshold() or import_run.file_size > background_bytes()
+    )
 
 
-def _mark_previewing(import_run: Import, table) -> Import:
-    import_run.status, import_run.progress, import_run.error = ImportStatus.PREVIEWING, 0, ""
+def _mark_busy(import_run: Import, status: str, *, fields: tuple[str, ...] = ()) -> Import:
+    """Hand the import to the worker: a new attempt, which only a run that takes this attempt
+    may write to (imports/jobs.py). The caller commits, then dispatches."""
+    import_run.status, import_run.progress, import_run.error = status, 0, ""
+    import_run.attempt += 1
+    import_run.queued_at, import_run.heartbeat_at = timezone.now(), None
+    import_run.save(update_fields=[*BUSY_FIELDS, *fields])
+    return import_run
+
+
+def _mark_previewing(import_run: Import, headers: list[str]) -> Import:
     import_run.counts = {}
-    import_run.preview = {"headers": table.headers}
-    import_run.save(update_fields=STATE_FIELDS + ["mapping", "options"])
-    return import_run
-
-
-def _run_queued(
-    import_id: int, expected: str, work, *, failed_status: str, unexpected: str
-) -> Import:
-    """Run the worker's half of a deferred step, with progress; a failure is recorded on the
-    import (a clear message for a refusal, a generic one and the log for a crash)."""
-    import_run = Import.objects.select_related("created_by").get(pk=import_id)
-    if import_run.status != expected:
-        return import_run  # taken over meanwhile (a second delivery of the task)
-    progress = _Progress(import_id)
-    try:
-        work(import_run, progress)
-    except DomainError as exc:
-        Import.objects.filter(pk=import_id).update(
-            status=failed_status, error=exc.message, progress=0
-        )
-    except Exception:
-        logger.exception("Import %s failed while %s", import_id, expected)
-        Import.objects.filter(pk=import_id).update(
-            status=failed_status, progress=0, error=unexpected
-        )
-        raise
-    finally:
-        progress.close()
-    import_run.refresh_from_db()
-    return import_run
+    import_run.preview = {"headers": headers}
+    return _mark_busy(
+        import_run, ImportStatus.PREVIEWING, fields=("counts", "preview", "mapping", "options")
+    )
 
 
 def import_preview_queued(*, import_id: int) -> Import:
     """The worker's half of a deferred preview: plan the file and store the preview."""
 
-    def work(import_run: Import, progress: _Progress) -> None:
-        table = read_table(name=import_run.file_name, content=bytes(import_run.content))
+    def work(import_run: Import, claim: Claim, progress: Progress) -> None:
+        try:
+            table = read_table(name=import_run.file_name, content=bytes(import_run.content))
+        except BadFile as exc:
+            # Found only now that the rows are read (the upload read only the headings): the
+            # import fails with the reason, and may not be applied or changed.
+            claim.finish(
+                status=ImportStatus.FAILED,
+                error=exc.message,
+                progress=0,
+                counts={},
+                preview={**import_run.preview, "bad_file": True},
+            )
+            return
+        if table.headers != import_run.preview.get("headers", table.headers):
+            # The heading row read whole differs from the one the upload streamed (cells
+            # openpyxl formats): keep the columns both have, map the others afresh.
+            automatic = auto_mapping(import_run.kind, table.headers)
+            import_run.mapping = {
+                header: import_run.mapping.get(header, automatic.get(header, ""))
+                for header in table.headers
+                if header
+            }
+            claim.finish(mapping=import_run.mapping)
         progress(5)
-        _preview(import_run, actor=import_run.created_by, table=table, progress=progress)
+        _preview(
+            import_run, actor=import_run.created_by, table=table, progress=progress, claim=claim
+        )
 
-    return _run_queued(
+    return run_claimed(
         import_id,
         ImportStatus.PREVIEWING,
         work,
@@ -284,7 +315,16 @@ def _summary(plans: list[RowPlan]) -> tuple[dict, dict]:
     }
 
 
-def _preview(import_run: Import, *, actor: User, table, progress=None) -> Import:
+def _preview(
+    import_run: Import, *, actor: User, table, progress=None, claim: Claim | None = None
+) -> Import:
+    with paused_gc():
+        return _preview_table(import_run, actor=actor, table=table, progress=progress, claim=claim)
+
+
+def _preview_table(
+    import_run: Import, *, actor: User, table, progress=None, claim: Claim | None = None
+) -> Import:
     missing = missing_required(import_run.kind, import_run.mapping)
     planner = Planner(
         kind=import_run.kind,
@@ -316,7 +356,14 @@ def _preview(import_run: Import, *, actor: User, table, progress=None) -> Import
     import_run.status = ImportStatus.PREVIEWED
     import_run.progress = 0
     import_run.error = ""
-    import_run.save(update_fields=STATE_FIELDS + ["mapping", "options"])
+    with transaction.atomic():
+        # The plan is kept for the apply (imports/plans.py), with the preview it gave.
+        keep_plan(import_run, planner, plans)
+        if claim is not None:
+            # The worker's preview: stored only if the import still waits for this run.
+            claim.finish(**{f: getattr(import_run, f) for f in STATE_FIELDS})
+        else:
+            import_run.save(update_fields=STATE_FIELDS + ["mapping", "options"])
     return import_run
 
 
@@ -340,8 +387,9 @@ def import_queue(*, actor: User, import_run: Import) -> Import:
         locked = Import.objects.select_for_update().get(pk=import_run.pk)
         if locked.status not in (ImportStatus.PREVIEWED, ImportStatus.FAILED):
             raise DomainError(_("This import is already applying or applied."), code="conflict")
-        locked.status, locked.progress, locked.error = ImportStatus.APPLYING, 0, ""
-        locked.save(update_fields=["status", "progress", "error"])
+        if locked.preview.get("bad_file"):
+            raise DomainError(_("This file cannot be read; upload a corrected one."))
+        _mark_busy(locked, ImportStatus.APPLYING)
     return locked
 
 
@@ -351,42 +399,9 @@ def import_apply(*, actor: User, import_run: Import) -> Import:
     return import_run_queued(import_id=import_run.pk)
 
 
-class _Progress:
-    """Stores the progress where the page can poll it, even from inside the write transaction.
-
-    On PostgreSQL a second connection (autocommit) writes it, so others see it before the
-    import commits; on SQLite (one writer at a time) only the steps outside it are stored.
-    """
-
-    def __init__(self, import_id: int):
-        self.import_id = import_id
-        self.last = -1
-        self.side = None
-
-    def __call__(self, percent: int) -> None:
-        percent = max(0, min(99, int(percent)))
-        if percent == self.last:
-            return
-        self.last = percent
-        if connection.vendor == "postgresql":
-            if self.side is None:
-                self.side = connections.create_connection(DEFAULT_DB_ALIAS)
-            with self.side.cursor() as cursor:
-                cursor.execute(
-                    "UPDATE imports_import SET progress = %s WHERE id = %s",
-                    [percent, self.import_id],
-                )
-        elif not connection.in_atomic_block:
-            Import.objects.filter(pk=self.import_id).update(progress=percent)
-
-    def close(self) -> None:
-        if self.side is not None:
-            self.side.close()
-
-
 def import_run_queued(*, import_id: int) -> Import:
     """The worker's half of an apply: write the rows (all or nothing, or skipping bad rows)."""
-    return _run_queued(
+    return run_claimed(
         import_id,
         ImportStatus.APPLYING,
         _apply,
@@ -395,49 +410,81 @@ def import_run_queued(*, import_id: int) -> Import:
     )
 
 
-def _apply(import_run: Import, progress: _Progress) -> None:
-    actor = import_run.created_by
-    table = read_table(name=import_run.file_name, content=bytes(import_run.content))
+def _apply(import_run: Import, claim: Claim, progress: Progress) -> None:
+    with paused_gc():
+        _apply_paused(import_run, claim, progress)
+
+
+def _apply_paused(import_run: Import, claim: Claim, progress: Progress) -> None:
     missing = missing_required(import_run.kind, import_run.mapping)
     if missing:
         raise DomainError(
             _("Map a column to %(fields)s first.")
             % {"fields": ", ".join(str(f.label) for f in missing)}
         )
-    total = max(len(table.rows), 1)
-    planner = Planner(
-        kind=import_run.kind,
-        actor=actor,
-        options=import_run.options,
-        headers=table.headers,
-        mapping=import_run.mapping,
-    )
-    plans = planner.plan(table.rows, progress=lambda i: progress(5 + 35 * i / total))
+    planner, plans, reused = _apply_plan(import_run, progress)
     counts, preview = _summary(plans)
+    # Whether the apply wrote the preview's plan or planned the file again (imports/plans.py).
+    preview["plan_reused"] = reused
     failed = counts[RowAction.FAILED]
     if failed and import_run.options.get("on_error") != OnError.SKIP_BAD_ROWS:
-        import_run.preview = {**import_run.preview, **preview}
-        import_run.counts = counts
-        import_run.status = ImportStatus.FAILED
-        import_run.progress = 0
-        import_run.error = _(
-            "%(count)d rows have errors, so nothing was written. Fix them in the file, or "
-            "choose to skip the bad rows."
-        ) % {"count": failed}
-        import_run.save(update_fields=STATE_FIELDS)
+        claim.finish(
+            preview={**import_run.preview, **preview},
+            counts=counts,
+            status=ImportStatus.FAILED,
+            progress=0,
+            error=_(
+                "%(count)d rows have errors, so nothing was written. Fix them in the file, or "
+                "choose to skip the bad rows."
+            )
+            % {"count": failed},
+        )
         return
     with transaction.atomic():
         writer = _Writer(
-            import_run=import_run, planner=planner, plans=plans, actor=actor, progress=progress
+            import_run=import_run,
+            planner=planner,
+            plans=plans,
+            actor=import_run.created_by,
+            progress=progress,
         )
         writer.write()
-        import_run.counts = counts
-        import_run.preview = {**import_run.preview, **preview}
-        import_run.status = ImportStatus.APPLIED
-        import_run.progress = 100
-        import_run.error = ""
-        import_run.applied_at = timezone.now()
-        import_run.save(update_fields=[*STATE_FIELDS, "applied_at"])
+        forget_plan(import_run)
+        # Last, and in the transaction: if the import was cancelled or handed out again
+        # meanwhile, this raises and everything written above is rolled back. A second run
+        # of the same attempt waits here for the first to commit, then finds it applied.
+        claim.finish(
+            counts=counts,
+            preview={**import_run.preview, **preview},
+            status=ImportStatus.APPLIED,
+            progress=100,
+            error="",
+            applied_at=timezone.now(),
+        )
+
+
+def _apply_plan(import_run: Import, progress: Progress) -> tuple[Planner, list[RowPlan], bool]:
+    """The preview's plan if it still holds (imports/plans.py), else the file planned again."""
+
+    def planner(headers: list[str]) -> Planner:
+        return Planner(
+            kind=import_run.kind,
+            actor=import_run.created_by,
+            options=import_run.options,
+            headers=headers,
+            mapping=import_run.mapping,
+        )
+
+    if kept := kept_plan(import_run):
+        progress(5)
+        reusing = planner(import_run.preview.get("headers", []))
+        if (plans := reusing.reuse(kept.plans, kept.wanted, kept.snapshot)) is not None:
+            progress(40)
+            return reusing, plans, True
+    table = read_table(name=import_run.file_name, content=bytes(import_run.content))
+    total = max(len(table.rows), 1)
+    fresh = planner(table.headers)
+    return fresh, fresh.plan(table.rows, progress=lambda i: progress(5 + 35 * i / total)), False
 
 
 def _at_noon(day) -> datetime:
@@ -454,7 +501,7 @@ class _Writer:
         planner: Planner,
         plans: list[RowPlan],
         actor: User,
-        progress: _Progress,
+        progress: Progress,
     ):
         self.import_run = import_run
         self.planner = planner
@@ -774,8 +821,7 @@ def import_revert_queue(*, actor: User, import_run: Import) -> Import:
         locked = Import.objects.select_for_update().get(pk=import_run.pk)
         if locked.status != ImportStatus.APPLIED:
             raise DomainError(_("Only an applied import can be reverted."), code="conflict")
-        locked.status, locked.progress, locked.error = ImportStatus.REVERTING, 0, ""
-        locked.save(update_fields=["status", "progress", "error"])
+        _mark_busy(locked, ImportStatus.REVERTING)
     return locked
 
 
@@ -792,13 +838,13 @@ def import_revert_queued(*, import_id: int) -> Import:
     listed in `revert_report["kept"]`. All or nothing: a failure leaves the import applied.
     """
 
-    def work(import_run: Import, progress: _Progress) -> None:
+    def work(import_run: Import, claim: Claim, progress: Progress) -> None:
         # No row lock on the import here: `import_revert_queue` took the import over, and the
         # progress is written to the same row from a second connection.
         with transaction.atomic():
-            _revert(import_run, progress)
+            _revert(import_run, claim, progress)
 
-    return _run_queued(
+    return run_claimed(
         import_id,
         ImportStatus.REVERTING,
         work,
@@ -807,7 +853,7 @@ def import_revert_queued(*, import_id: int) -> Import:
     )
 
 
-def _revert(import_run: Import, progress: _Progress) -> None:
+def _revert(import_run: Import, claim: Claim, progress: Progress) -> None:
     created: dict[str, list[int]] = defaultdict(list)
     updated: list[ImportRow] = []
     rows = import_run.rows.exclude(action__in=[RowAction.FAILED, RowAction.SKIPPED]).only(
@@ -836,11 +882,13 @@ def _revert(import_run: Import, progress: _Progress) -> None:
         deleted += _delete_created(
             record_type, sorted(set(created[record_type])), import_run, kept, deleted_some
         )
-    import_run.status = ImportStatus.REVERTED
-    import_run.progress = 100
-    import_run.reverted_at = timezone.now()
-    import_run.revert_report = {"deleted": deleted, "restored": restored, "kept": kept}
-    import_run.save(update_fields=["status", "progress", "reverted_at", "revert_report"])
+    # Last, in the transaction: a cancelled or superseded run rolls its deletions back.
+    claim.finish(
+        status=ImportStatus.REVERTED,
+        progress=100,
+        reverted_at=timezone.now(),
+        revert_report={"deleted": deleted, "restored": restored, "kept": kept},
+    )
 
 
 def _delete_created(record_type: str, ids: list[int], import_run: Import, kept: list, done) -> int:
@@ -915,5 +963,73 @@ def _restore(rows: list[ImportRow], import_run: Import, kept: list) -> int:
     return restored
 
 
+# --- runs nobody finished ------------------------------------------------------------------
+
+# Where cancelling a busy import leaves it: where it was before, nothing having been written
+# (an apply or revert writes all in one transaction, and a late run of a cancelled attempt
+# cannot commit: imports/jobs.py).
+_CANCELLED = {
+    ImportStatus.PREVIEWING: (
+        ImportStatus.UPLOADED,
+        _lazy("The preview was cancelled. Update the preview to run it again."),
+    ),
+    ImportStatus.APPLYING: (
+        ImportStatus.PREVIEWED,
+        _lazy("The import was cancelled; nothing was written. Apply it again when ready."),
+    ),
+    ImportStatus.REVERTING: (
+        ImportStatus.APPLIED,
+        _lazy("The revert was cancelled; nothing was changed."),
+    ),
+}
+
+
+def _lock_stale(import_run: Import) -> Import:
+    locked = Import.objects.select_for_update().get(pk=import_run.pk)
+    if locked.status not in BUSY_STATUSES:
+        raise DomainError(_("This import is no longer waiting for a worker."), code="conflict")
+    if not locked.is_stale:
+        raise DomainError(
+            _("The worker is still at this import; wait for it to finish."), code="conflict"
+        )
+    return locked
+
+
+@transaction.atomic
+def import_rerun(*, actor: User, import_run: Import) -> Import:
+    """Hand a stale busy import to the worker again (the caller dispatches it).
+
+    Safe whatever became of the first run: a worker that died wrote nothing (one
+    transaction), and one that is in fact alive still holds the import's worker lock, so the
+    new delivery leaves the import to it. The attempt stays the same for that reason.
+    """
+    _check_importer(actor)
+    # Locked: two clicks on "Run again" hand it out once; the second finds it fresh.
+    locked = _lock_stale(import_run)
+    locked.queued_at, locked.heartbeat_at = timezone.now(), None
+    locked.save(update_fields=["queued_at", "heartbeat_at"])
+    return locked
+
+
+@transaction.atomic
+def import_cancel(*, actor: User, import_run: Import) -> Import:
+    """Give up a stale busy import: back to where it was before, nothing written.
+
+    A new attempt: if its worker turns up after all, its writes are refused and rolled back.
+    """
+    _check_importer(actor)
+    locked = _lock_stale(import_run)
+    status, message = _CANCELLED[locked.status]
+    locked.status, locked.progress, locked.error = status, 0, str(message)
+    locked.attempt += 1
+    locked.queued_at = locked.heartbeat_at = None
+    locked.save(update_fields=BUSY_FIELDS)
+    return locked
+
+
 def background_threshold() -> int:
     return getattr(settings, "CRM_IMPORT_BACKGROUND_ROWS", 1000)
+
+
+def background_bytes() -> int:
+    return getattr(settings, "CRM_IMPORT_BACKGROUND_BYTES", 256 * 1024)

@@ -1,8 +1,9 @@
 """Background work of imports: previewing, applying and reverting a large file on the worker.
 
 Each task runs the worker's half of a service that marked the import first (`import_create`
-or `import_configure` with `defer`, `import_queue`, `import_revert_queue`), so a task that
-runs twice, or late, finds the import in another status and does nothing.
+or `import_configure` with `defer`, `import_queue`, `import_revert_queue`, `import_rerun`), so
+a task that runs twice, or late, finds the import in another status, or held by the worker
+already at it, and does nothing (imports/jobs.py).
 """
 
 from crm.celery import app

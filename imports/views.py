@@ -16,9 +16,11 @@ from imports.parsing import max_bytes
 from imports.services import (
     can_import,
     import_apply,
+    import_cancel,
     import_configure,
     import_create,
     import_queue,
+    import_rerun,
     import_revert,
     import_revert_queue,
     runs_in_background,
@@ -94,7 +96,11 @@ def _detail_context(imp: Import, mapping_form=None, options_form=None) -> dict:
         "mapping_form": mapping_form,
         "options_form": options_form,
         "nav": "imports",
-        "editable": imp.status in (ImportStatus.PREVIEWED, ImportStatus.FAILED),
+        "editable": imp.status
+        in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED, ImportStatus.FAILED)
+        and not preview.get("bad_file"),
+        "appliable": imp.status in (ImportStatus.PREVIEWED, ImportStatus.FAILED)
+        and not preview.get("bad_file"),
         "rows": imp.rows.exclude(action="created").order_by("number")[:200]
         if imp.status in (ImportStatus.APPLIED, ImportStatus.REVERTED)
         else [],
@@ -180,8 +186,33 @@ def import_revert_view(request, pk):
 
 
 @importer_required
+@require_POST
+def import_rerun_view(request, pk):
+    imp = get_object_or_404(Import, pk=pk)
+    try:
+        dispatch(import_rerun(actor=request.user, import_run=imp))
+        messages.info(request, _("Handed to the worker again."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("imports:detail", pk=pk)
+
+
+@importer_required
+@require_POST
+def import_cancel_view(request, pk):
+    imp = get_object_or_404(Import, pk=pk)
+    try:
+        import_cancel(actor=request.user, import_run=imp)
+        messages.info(request, _("Cancelled; nothing was written."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("imports:detail", pk=pk)
+
+
+@importer_required
 def import_progress(request, pk):
     imp = get_object_or_404(Import.objects.defer("content", "preview"), pk=pk)
+    last_sign = imp.last_sign
     return JsonResponse(
         {
             "status": imp.status,
@@ -189,5 +220,8 @@ def import_progress(request, pk):
             "progress": imp.progress,
             "counts": imp.counts,
             "error": imp.error,
+            "waiting": imp.is_waiting,
+            "stale": imp.is_stale,
+            "last_sign": last_sign.isoformat() if last_sign else None,
         }
     )

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from contacts.models import Person
 from imports.models import Import, ImportStatus
@@ -27,12 +28,12 @@ def test_admin_uploads_previews_applies_and_reverts(page, login, live_server, ad
     page.get_by_role("button", name="Update preview").click()
     page.get_by_role("button", name="Apply import").click()
 
-    assert page.locator("#import-status").inner_text() == "Applied"
+    expect(page.locator("#import-status")).to_have_text("Applied")
     assert Person.objects.get().job_title == "x"
     page.goto(live_server.url + reverse("imports:list"))
     page.get_by_role("link", name="people.csv").click()
     page.get_by_role("button", name="Revert import").click()
-    assert page.locator("#import-status").inner_text() == "Reverted"
+    expect(page.locator("#import-status")).to_have_text("Reverted")
     assert not Person.objects.exists()
 
 
@@ -46,7 +47,7 @@ def test_progress_bar_follows_a_background_import(page, login, live_server, admi
     login(page, admin_user, live_server)
 
     page.goto(live_server.url + reverse("imports:detail", args=[imp.pk]))
-    assert page.get_by_label("Progress").get_attribute("value") == "40"
+    expect(page.get_by_label("Progress")).to_have_attribute("value", "40")
     Import.objects.filter(pk=imp.pk).update(progress=70)
     page.wait_for_function("document.getElementById('import-progress').value === 70")
     Import.objects.filter(pk=imp.pk).update(status=ImportStatus.APPLIED, progress=100)
@@ -54,3 +55,33 @@ def test_progress_bar_follows_a_background_import(page, login, live_server, admi
     page.wait_for_function(
         "document.getElementById('import-status').textContent.trim() === 'Applied'"
     )
+
+
+def test_a_job_no_worker_takes_turns_stale_and_is_run_again(
+    page, login, live_server, admin_user, settings
+):
+    from imports.services import import_create
+
+    settings.CRM_IMPORT_BACKGROUND_ROWS = 1
+    settings.CRM_IMPORT_STALE_SECONDS = 2
+    # Marked for the worker and never dispatched: no worker will take it.
+    imp = import_create(
+        actor=admin_user,
+        file_name="p.csv",
+        kind="persons",
+        content=csv_bytes([["Name"], ["Ann"], ["Bob"]]),
+        defer=True,
+    )
+    login(page, admin_user, live_server)
+
+    page.goto(live_server.url + reverse("imports:detail", args=[imp.pk]))
+    expect(page.locator("#import-worker-state")).to_contain_text("Waiting for a worker")
+    # The page polls; once the job is stale (after 2 s here) it shows the way out.
+    page.get_by_role("button", name="Run again").click()
+
+    # The tasks run in-process here: running it again previews it at once.
+    page.wait_for_function(
+        "document.getElementById('import-status').textContent.trim() === 'Previewed'"
+    )
+    expect(page.get_by_role("button", name="Apply import")).to_be_visible()
+    assert Import.objects.get(pk=imp.pk).counts["created"] == 2

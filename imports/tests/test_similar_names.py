@@ -108,3 +108,153 @@ def test_without_similarity_search_equal_names_still_match_and_the_page_says_so(
 
     assert imp.preview["duplicates"][0]["id"] == existing.pk
     assert imp.preview["similar_names"] == (connection.vendor == "postgresql")
+
+
+# --- rows with an e-mail or phone that matches nobody: similar names at the same organization
+
+
+def _colleague(actor, **kwargs):
+    acme = organization_create(actor=actor, name="Acme")
+    return acme, person_create(
+        actor=actor,
+        name="Christopher Jackson",
+        emails=["cj@acme.example"],
+        organization=acme,
+        **kwargs,
+    )
+
+
+ROW_AT_ACME = [
+    ["Name", "Email", "Organization"],
+    ["Christopher Jakson", "chris@new.example", "Acme"],
+]
+
+
+def test_a_row_with_a_new_email_finds_a_similar_name_at_its_organization(admin_user):
+    _acme, existing = _colleague(admin_user)
+
+    imp = _import(admin_user, ROW_AT_ACME)
+
+    [duplicate] = imp.preview["duplicates"]
+    assert (duplicate["id"], duplicate["name"]) == (existing.pk, "Christopher Jackson")
+    assert "similar" in duplicate["reason"] and "same organization" in duplicate["reason"]
+
+
+@pytest.mark.parametrize(
+    "name", ["Chris Jackson", "C. Jackson", "Jackson, Christopher", "Christopher Jacksno"]
+)
+def test_a_colleague_is_found_by_a_nickname_an_initial_another_order_or_a_typo(admin_user, name):
+    _acme, existing = _colleague(admin_user)
+
+    rows = [ROW_AT_ACME[0], [name, "chris@new.example", "Acme"]]
+    imp = import_create(
+        actor=admin_user,
+        file_name="file.csv",
+        content=csv_bytes(rows, delimiter=";"),  # the name may hold a comma
+        kind="persons",
+    )
+
+    assert [d["id"] for d in imp.preview["duplicates"]] == [existing.pk]
+
+
+def test_a_colleague_with_a_similar_name_is_merged_when_the_admin_chose_merge(admin_user):
+    _acme, existing = _colleague(admin_user)
+    imp = _import(admin_user, ROW_AT_ACME)
+
+    import_apply(actor=admin_user, import_run=imp)
+
+    assert list(Person.objects.values_list("pk", flat=True)) == [existing.pk]
+    assert sorted(existing.emails.values_list("key", flat=True)) == [
+        "chris@new.example",
+        "cj@acme.example",
+    ]
+
+
+def test_a_colleague_with_a_similar_name_is_skipped_when_the_admin_chose_skip(admin_user):
+    _colleague(admin_user)
+
+    imp = _import(admin_user, ROW_AT_ACME, duplicates="skip")
+
+    assert (imp.counts[RowAction.SKIPPED], imp.counts[RowAction.CREATED]) == (1, 0)
+
+
+def test_a_colleague_with_a_similar_name_is_created_anyway_when_the_admin_chose_create(
+    admin_user,
+):
+    _colleague(admin_user)
+    imp = _import(admin_user, ROW_AT_ACME, duplicates="create")
+
+    import_apply(actor=admin_user, import_run=imp)
+
+    assert Person.objects.count() == 2
+
+
+def test_a_similar_name_at_another_organization_with_a_new_email_is_not_a_duplicate(
+    admin_user,
+):
+    _colleague(admin_user)
+    organization_create(actor=admin_user, name="Globex")
+
+    imp = _import(
+        admin_user,
+        [["Name", "Email", "Organization"], ["Christopher Jakson", "chris@new.example", "Globex"]],
+    )
+
+    assert imp.preview["duplicates"] == []
+
+
+def test_a_colleague_with_a_different_name_is_not_a_duplicate(admin_user):
+    _colleague(admin_user)
+
+    imp = _import(
+        admin_user,
+        [["Name", "Email", "Organization"], ["Christine Jackson", "chris@new.example", "Acme"]],
+    )
+
+    assert imp.preview["duplicates"] == []
+
+
+def test_an_equal_email_stays_the_certain_match_over_a_similar_colleague(admin_user):
+    _acme, colleague = _colleague(admin_user)
+    other = person_create(actor=admin_user, name="Chris Jakson", emails=["chris@new.example"])
+
+    imp = _import(admin_user, ROW_AT_ACME)
+
+    [duplicate] = imp.preview["duplicates"]
+    assert (duplicate["id"], duplicate["reason"]) == (other.pk, "same e-mail")
+    assert colleague.pk != other.pk
+
+
+def test_a_similar_colleague_is_found_only_among_persons_the_importer_may_see(owner, outsider):
+    from django.contrib.auth.models import Permission
+
+    acme = organization_create(actor=owner, name="Acme", visible_to=Visibility.COMPANY)
+    person_create(
+        actor=outsider, name="Christopher Jackson", organization=acme, visible_to=Visibility.OWNER
+    )
+    owner.user_permissions.add(Permission.objects.get(codename="run_import"))
+    owner = type(owner).objects.get(pk=owner.pk)  # a fresh permission cache
+
+    imp = _import(owner, ROW_AT_ACME)
+
+    assert imp.preview["duplicates"] == []
+
+
+def test_a_deal_rows_person_with_a_new_email_is_linked_to_a_similar_colleague(admin_user, pipeline):
+    from deals.models import Deal
+
+    _acme, existing = _colleague(admin_user)
+    imp = _import(
+        admin_user,
+        [
+            ["Deal - Title", "Person - Name", "Person - Email", "Organization - Name"],
+            ["Big deal", "Christopher Jakson", "chris@new.example", "Acme"],
+        ],
+        kind="deals",
+    )
+
+    imp = import_apply(actor=admin_user, import_run=imp)
+
+    assert imp.status == "applied", imp.error
+    assert Deal.objects.get().person_id == existing.pk
+    assert Person.objects.count() == 1

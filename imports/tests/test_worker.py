@@ -1,21 +1,24 @@
 """A large import on a real Celery worker, with Redis as the broker."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
+from django.utils import timezone
 
-from contacts.models import Person
+from contacts.models import Person, PersonEmail
 from crm.celery import app
-from imports.models import Import, ImportStatus
-from imports.services import import_create, import_queue
+from imports.models import Import, ImportRow, ImportStatus
+from imports.services import import_create, import_queue, import_rerun
 from imports.tasks import apply_import, preview_import
 from imports.tests.helpers import csv_bytes
 
@@ -30,14 +33,7 @@ def _redis_up() -> bool:
         return False
 
 
-@pytest.fixture
-def worker_queue():
-    """A worker of our own on a queue of our own: other test runs' workers do not steal it."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker is another process: it cannot share the SQLite test database")
-    if not _redis_up():
-        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
-    queue = f"test-imports-{uuid.uuid4().hex[:8]}"
+def _start_worker(queue: str) -> subprocess.Popen:
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -47,7 +43,7 @@ def worker_queue():
         f"{db['PORT'] or 5432}/{db['NAME']}",
     }
     celery = Path(sys.executable).with_name("celery")
-    worker = subprocess.Popen(
+    return subprocess.Popen(
         [
             str(celery),
             "-A",
@@ -65,19 +61,51 @@ def worker_queue():
         cwd=settings.BASE_DIR,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.terminate()
+    try:
+        worker.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+@pytest.fixture
+def workers():
+    """Workers of our own on a queue of our own: other test runs' workers do not steal it.
+    Yields (queue, start), `start()` starting one more worker on the queue."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker is another process: it cannot share the SQLite test database")
+    if not _redis_up():
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    queue = f"test-imports-{uuid.uuid4().hex[:8]}"
+    started: list[subprocess.Popen] = []
+
+    def start() -> subprocess.Popen:
+        started.append(_start_worker(queue))
+        return started[-1]
+
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     try:
-        yield queue
+        yield queue, start
     finally:
         app.conf.task_always_eager = eager
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        for worker in started:
+            _stop(worker)
+
+
+@pytest.fixture
+def worker_queue(workers):
+    """One worker of our own on a queue of our own."""
+    queue, start = workers
+    start()
+    return queue
 
 
 def _wait_while(imp: Import, status: str) -> Import:
@@ -128,3 +156,71 @@ def test_an_import_applies_on_a_real_worker(admin_user, worker_queue):
         time.sleep(0.5)
     assert (imp.status, imp.progress) == (ImportStatus.APPLIED, 100), imp.error
     assert Person.objects.count() == 1500
+
+
+def _wait_until(condition) -> None:
+    deadline = time.monotonic() + TIMEOUT_S
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def _other_backends(*ours: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> ALL(%s)",
+            [[*ours]],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_apply_whose_worker_died_midway_wrote_nothing_and_runs_again_once(admin_user, workers):
+    queue, start = workers
+    rows = [["Name", "Email"]] + [[f"Person {i}", f"p{i}@example.com"] for i in range(1500)]
+    imp = import_create(
+        actor=admin_user, file_name="people.csv", content=csv_bytes(rows), kind="persons"
+    )
+    import_queue(actor=admin_user, import_run=imp)
+    # SHARE on the e-mail table: the worker's apply stops at its first e-mail insert, inside
+    # its transaction, after writing the persons; there it dies.
+    locker = connections.create_connection("default")
+    locker.set_autocommit(False)
+    with locker.cursor() as cursor:
+        cursor.execute("LOCK TABLE contacts_personemail IN SHARE MODE")
+        cursor.execute("SELECT pg_backend_pid()")
+        locker_pid = cursor.fetchone()[0]
+    first = start()
+    try:
+        apply_import.apply_async(args=[imp.pk], queue=queue)
+        _wait_until(lambda: Import.objects.get(pk=imp.pk).progress >= 50)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=15)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            our_pid = cursor.fetchone()[0]
+        # The dead worker's database sessions end (PostgreSQL notices at its next read; this
+        # says so at once): its transaction is rolled back, its worker lock released.
+        with connection.cursor() as cursor:
+            for pid in _other_backends(our_pid, locker_pid):
+                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        _wait_until(lambda: not _other_backends(our_pid, locker_pid))
+    finally:
+        locker.rollback()
+        locker.close()
+
+    imp = Import.objects.get(pk=imp.pk)
+    assert imp.status == ImportStatus.APPLYING
+    assert (Person.objects.count(), ImportRow.objects.count()) == (0, 0)
+
+    # No sign of the worker for long: the admin runs it again, on a new worker.
+    Import.objects.filter(pk=imp.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    import_rerun(actor=admin_user, import_run=imp)
+    start()
+    apply_import.apply_async(args=[imp.pk], queue=queue)
+
+    imp = _wait_while(imp, ImportStatus.APPLYING)
+    assert (imp.status, imp.counts["created"]) == (ImportStatus.APPLIED, 1500), imp.error
+    assert (Person.objects.count(), PersonEmail.objects.count()) == (1500, 1500)
+    assert ImportRow.objects.filter(import_run=imp).count() == 1500

@@ -1,4 +1,6 @@
 // The progress bar of an import the worker previews, applies or reverts: polls until done.
+// The page is reloaded when the job ends, and when it turns stale (no sign of a worker for a
+// while), so that the server renders the "Run again" and "Cancel" choices.
 (function () {
   "use strict";
   const box = document.getElementById("import-progress-box");
@@ -11,7 +13,9 @@
       const data = await response.json();
       bar.value = data.progress;
       label.textContent = data.progress + "%";
-      if (!data.busy) {
+      const stale = String(Boolean(data.stale));
+      const waiting = String(Boolean(data.waiting));
+      if (!data.busy || stale !== box.dataset.stale || waiting !== box.dataset.waiting) {
         window.location.reload();
         return;
       }
