@@ -59,7 +59,7 @@ format: $(STAMP)
 translations: $(STAMP)
 	@for po in locale/*/LC_MESSAGES/*.po; do \
 	  [ -f "$$po" ] || continue; \
-	  $(BIN)/pybabel compile --use-fuzzy -i "$$po" -o "$${po%.po}.mo" 2>/dev/null || exit 1; \
+	  $(BIN)/pybabel compile -i "$$po" -o "$${po%.po}.mo" 2>/dev/null || exit 1; \
 	done
 
 # Extract the strings to translate (needs GNU gettext's xgettext).
