@@ -8,7 +8,6 @@
  */
 (function () {
   "use strict";
-  const t = (s) => (window.gettext ? window.gettext(s) : s);
   const root = document.querySelector("[data-board]");
   if (!root) return;
 
@@ -82,13 +81,13 @@
     try {
       response = await crm.fetch(url, { method: "POST", body });
     } catch (error) {
-      say(t("The server could not be reached; the deal was not moved."), "error");
+      say(gettext("The server could not be reached; the deal was not moved."), "error");
       return null;
     }
     let data = null;
     try { data = await response.json(); } catch (error) { data = null; }
     if (!data) {
-      say(t("The move failed; reload the page."), "error");
+      say(gettext("The move failed; reload the page."), "error");
       return null;
     }
     if (data.deal) place(data.deal);
@@ -200,7 +199,7 @@
     const text = form.elements.lost_reason_text.value.trim();
     const error = form.querySelector("[data-lost-error]");
     if (!reason && !text) {
-      error.textContent = t("Say why the deal was lost: choose a reason or describe it.");
+      error.textContent = gettext("Say why the deal was lost: choose a reason or describe it.");
       error.hidden = false;
       return;
     }
