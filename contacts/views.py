@@ -36,8 +36,8 @@ from crm.visibility import can_manage
 from crm.web.once import one_time_form
 from crm.web.paging import WindowPage, timeline_limit, window_page
 from crm.web.scopes import my_team_owner_ids
-from deals.selectors import deal_list
-from leads.selectors import lead_list
+from deals.selectors import deal_list_brief
+from leads.selectors import lead_list_brief
 
 PER_PAGE = 50
 RELATED_LIMIT = 50
@@ -189,8 +189,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "nav": "people",
             "person": person,
-            "deals": deal_list(user=request.user).filter(person=person)[:RELATED_LIMIT],
-            "leads": lead_list(user=request.user).filter(person=person)[:RELATED_LIMIT],
+            "deals": deal_list_brief(user=request.user).filter(person=person)[:RELATED_LIMIT],
+            "leads": lead_list_brief(user=request.user).filter(person=person)[:RELATED_LIMIT],
             "timeline_actions": True,
             "timeline": person_timeline(
                 person=person, user=request.user, limit=timeline_limit(request)
@@ -280,8 +280,8 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "nav": "organizations",
             "organization": org,
             "persons": person_list(user=request.user).filter(organization=org)[:RELATED_LIMIT],
-            "deals": deal_list(user=request.user).filter(organization=org)[:RELATED_LIMIT],
-            "leads": lead_list(user=request.user).filter(organization=org)[:RELATED_LIMIT],
+            "deals": deal_list_brief(user=request.user).filter(organization=org)[:RELATED_LIMIT],
+            "leads": lead_list_brief(user=request.user).filter(organization=org)[:RELATED_LIMIT],
             "timeline_actions": True,
             "timeline": organization_timeline(
                 organization=org, user=request.user, limit=timeline_limit(request)

@@ -27,6 +27,14 @@ def lead_list(*, user: User) -> QuerySet[Lead]:
     )
 
 
+def lead_list_brief(*, user: User) -> QuerySet[Lead]:
+    """The leads the user may see, with what a list of a person's or organization's leads
+    shows (title, value, converted or archived), and no joins."""
+    return Lead.objects.filter(visible_q(user)).only(
+        "title", "value", "currency", "converted_at", "archived_at"
+    )
+
+
 def lead_inbox(*, user: User) -> QuerySet[Lead]:
     """The open leads: neither converted nor archived (served by a partial index)."""
     return lead_list(user=user).filter(archived_at__isnull=True, converted_at__isnull=True)
@@ -66,4 +74,5 @@ def lead_timeline(*, lead: Lead, limit: int | None = TIMELINE_PAGE) -> Timeline:
         activities=lead.activities.all(),
         emails=lead.emails.all(),
         extra=extra,
+        limit=limit,
     )

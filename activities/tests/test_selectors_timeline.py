@@ -1,9 +1,11 @@
 """The timeline: newest first, what was done on a person's deals included, bounded per page."""
 
+from datetime import date
+
 from django.urls import reverse
 
 from activities.selectors import TIMELINE_PAGE, person_timeline
-from activities.services import note_create
+from activities.services import activity_create, activity_set_done, note_create
 from contacts.services import person_create
 from deals.services import deal_create
 
@@ -46,3 +48,17 @@ def test_the_person_page_links_to_the_whole_history(owner, client):
 
     assert "Show the whole history" in first and "Note 0<" not in first.replace("\n", "")
     assert "Note 0" in whole and "Show the whole history" not in whole
+
+
+def test_an_activity_done_today_is_among_the_newest_though_many_are_due_earlier(owner):
+    person = person_create(actor=owner, name="Ann Lee")
+    first = activity_create(
+        actor=owner, person=person, subject="Old call", due_date=date(2030, 1, 1)
+    )
+    for i in range(TIMELINE_PAGE + 5):
+        activity_create(actor=owner, person=person, subject=f"Task {i}", due_date=date(2026, 1, 1))
+    activity_set_done(actor=owner, activity=first)
+
+    page = person_timeline(person=person, user=owner)
+
+    assert page[0].item == first and page.truncated
