@@ -57,6 +57,35 @@ def test_clicking_a_stage_moves_the_deal_there(page, login, live_server, owner, 
     assert deal.stage.name == "Negotiation" and deal.version == 3
 
 
+def test_a_second_stage_click_before_the_first_answers_waits_and_both_moves_land(
+    page, login, live_server, owner, deal
+):
+    login(page, owner, live_server)
+    open_deal(page, live_server, deal)
+    held = []
+
+    def hold(route):  # the first move waits here until the test lets it go
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/move/", hold)
+
+    page.get_by_role("button", name="Proposal").click()
+    page.wait_for_timeout(0)  # let Playwright hand the held request over
+    expect(page.locator("[data-stagebar]")).to_have_attribute("aria-busy", "true")
+    page.get_by_role("button", name="Negotiation").click()
+    assert len(held) == 1
+    held[0].continue_()
+
+    expect(page.get_by_role("button", name="Negotiation")).to_have_attribute("aria-current", "step")
+    expect(page.locator("[data-stagebar]")).not_to_have_attribute("aria-busy", "true")
+    deal.refresh_from_db()
+    assert deal.stage.name == "Negotiation" and deal.version == 3
+    assert "Someone else changed this deal" not in page.content()  # no conflict, no reload
+
+
 def test_won_marks_the_deal_won(page, login, live_server, owner, deal):
     login(page, owner, live_server)
     open_deal(page, live_server, deal)

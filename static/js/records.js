@@ -41,12 +41,20 @@
   });
 
   // Stage bar: move without reloading; a conflict or error reloads to show the current deal.
+  // A click while a move is on its way waits for it, then goes with the version it returned
+  // (sent at once, it would carry the old version and come back as a conflict).
   document.querySelectorAll("[data-stagebar]").forEach(function (bar) {
     var status = bar.querySelector("[data-stagebar-status]");
+    var busy = false, waiting = null;
     bar.addEventListener("submit", function (event) {
-      var form = event.target, button = form.querySelector("button");
-      if (button.getAttribute("aria-current") === "step") { event.preventDefault(); return; }
       event.preventDefault();
+      if (busy) { waiting = event.target; return; }
+      move(event.target);
+    });
+    function move(form) {
+      var button = form.querySelector("button");
+      if (button.getAttribute("aria-current") === "step") return;
+      busy = true;
       bar.setAttribute("aria-busy", "true");
       fetch(form.action, {
         method: "POST", body: new FormData(form), credentials: "same-origin",
@@ -69,9 +77,13 @@
         if (current) current.textContent = button.textContent;
         status.textContent = interpolate(gettext("Moved to %s."), [button.textContent]);
         button.focus();
-      }).catch(function () { window.location.reload(); })
-        .finally(function () { bar.removeAttribute("aria-busy"); });
-    });
+        var next = waiting;
+        waiting = null;
+        busy = false;
+        bar.removeAttribute("aria-busy");
+        if (next) move(next);
+      }).catch(function () { window.location.reload(); });
+    }
   });
 
   function interpolate(text, args) {
