@@ -6,6 +6,7 @@ their own link on top of this in `leads.selectors` (leads sit above this app).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -25,14 +26,27 @@ TIMELINE_CAP = 5_000
 
 
 def attached_visible_q(user: User) -> Q:
-    return (
-        Q(deal__isnull=False, deal__in=Deal.objects.filter(visible_q(user)).values("pk"))
-        | Q(person__isnull=False, person__in=Person.objects.filter(visible_q(user)).values("pk"))
+    """The notes, activities and e-mails the user may see.
+
+    Each belongs to the most specific record it is attached to: its deal if it has one, else
+    its person or organization (leads.selectors adds the lead, between the two). What was done
+    on a private deal carries the deal's person too, but stays as private as the deal.
+    """
+    return Q(deal__isnull=False, deal__in=Deal.objects.filter(visible_q(user)).values("pk")) | Q(
+        Q(person__isnull=False, person__in=Person.objects.filter(visible_q(user)).values("pk"))
         | Q(
             organization__isnull=False,
             organization__in=Organization.objects.filter(visible_q(user)).values("pk"),
-        )
+        ),
+        deal__isnull=True,
     )
+
+
+def _without(qs: QuerySet, hidden: Mapping[type, Q] | None) -> QuerySet:
+    """`qs` less what `hidden` names for its model (leads.selectors.on_hidden_leads)."""
+    if hidden and qs.model in hidden:
+        return qs.exclude(hidden[qs.model])
+    return qs
 
 
 def note_list(*, user: User, extra_visible: Q | None = None) -> QuerySet[Note]:
@@ -209,35 +223,46 @@ def deal_timeline(
     )
 
 
-def person_timeline(*, person: Person, user: User, limit: int | None = TIMELINE_PAGE) -> Timeline:
+def person_timeline(
+    *,
+    person: Person,
+    user: User,
+    limit: int | None = TIMELINE_PAGE,
+    hidden: Mapping[type, Q] | None = None,
+) -> Timeline:
     """The person's own entries and those of their deals the user may see.
 
     What was done on a deal carries its person too; on a deal the user may not see, it stays
-    hidden here as well.
+    hidden here as well. `hidden` leaves out more: what was written on leads the user may not
+    see (leads.selectors.on_hidden_leads; leads sit above this app).
     """
     deals = Deal.objects.filter(visible_q(user), person=person).values("pk")
     on_person = Q(person=person, deal__isnull=True) | Q(deal__in=deals)
     return timeline_entries(
         limit=limit,
-        notes=Note.objects.filter(on_person),
-        activities=Activity.objects.filter(on_person),
-        emails=Email.objects.filter(on_person),
+        notes=_without(Note.objects.filter(on_person), hidden),
+        activities=_without(Activity.objects.filter(on_person), hidden),
+        emails=_without(Email.objects.filter(on_person), hidden),
         history=DealHistory.objects.filter(deal__in=deals),
         merges=MergeRecord.objects.filter(kind=MergeKind.PERSON, survivor_id=person.pk),
     )
 
 
 def organization_timeline(
-    *, organization: Organization, user: User, limit: int | None = TIMELINE_PAGE
+    *,
+    organization: Organization,
+    user: User,
+    limit: int | None = TIMELINE_PAGE,
+    hidden: Mapping[type, Q] | None = None,
 ) -> Timeline:
-    """The organization's own entries and those of its deals the user may see."""
+    """The organization's own entries and those of its deals the user may see (as a person's)."""
     deals = Deal.objects.filter(visible_q(user), organization=organization).values("pk")
     on_org = Q(organization=organization, deal__isnull=True) | Q(deal__in=deals)
     return timeline_entries(
         limit=limit,
-        notes=Note.objects.filter(on_org),
-        activities=Activity.objects.filter(on_org),
-        emails=Email.objects.filter(on_org),
+        notes=_without(Note.objects.filter(on_org), hidden),
+        activities=_without(Activity.objects.filter(on_org), hidden),
+        emails=_without(Email.objects.filter(on_org), hidden),
         history=DealHistory.objects.filter(deal__in=deals),
         merges=MergeRecord.objects.filter(kind=MergeKind.ORGANIZATION, survivor_id=organization.pk),
     )

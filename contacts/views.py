@@ -37,7 +37,7 @@ from crm.web.once import one_time_form
 from crm.web.paging import WindowPage, timeline_limit, window_page
 from crm.web.scopes import my_team_owner_ids
 from deals.selectors import deal_list_brief
-from leads.selectors import lead_list_brief
+from leads.selectors import lead_list_brief, on_hidden_leads
 
 PER_PAGE = 50
 RELATED_LIMIT = 50
@@ -193,7 +193,10 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "leads": lead_list_brief(user=request.user).filter(person=person)[:RELATED_LIMIT],
             "timeline_actions": True,
             "timeline": person_timeline(
-                person=person, user=request.user, limit=timeline_limit(request)
+                person=person,
+                user=request.user,
+                limit=timeline_limit(request),
+                hidden=on_hidden_leads(user=request.user),
             ),
             "can_manage": can_manage(request.user, person),
         },
@@ -284,7 +287,10 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "leads": lead_list_brief(user=request.user).filter(organization=org)[:RELATED_LIMIT],
             "timeline_actions": True,
             "timeline": organization_timeline(
-                organization=org, user=request.user, limit=timeline_limit(request)
+                organization=org,
+                user=request.user,
+                limit=timeline_limit(request),
+                hidden=on_hidden_leads(user=request.user),
             ),
             "can_manage": can_manage(request.user, org),
         },

@@ -18,11 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export.formats.base_formats import CSV, XLSX
 
-from activities.selectors import activity_list
 from contacts.selectors import organization_list, person_list
 from crm.models import User
 from deals.selectors import deal_list
-from leads.selectors import lead_inbox, lead_list
+from leads.selectors import lead_inbox, lead_list, visible_activities
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = {
@@ -191,7 +190,7 @@ def _organizations(user: User, params) -> tuple[list, list]:
 
 
 def _activities(user: User, params) -> tuple[list, list]:
-    qs = activity_list(user=user).distinct()
+    qs = visible_activities(user=user)
     owner = params.get("owner", "all")
     qs = _owner_filter(qs, user, owner, field="assignee")
     if (status := params.get("status")) in ("done", "open"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from activities.models import Activity, Email, Note
@@ -49,20 +49,55 @@ def lead_get(*, user: User, pk) -> Lead:
 
 
 def _lead_visible_q(user: User) -> Q:
-    return Q(leads__in=Lead.objects.filter(visible_q(user)).values("pk"))
+    return Q(deal__isnull=True, leads__in=Lead.objects.filter(visible_q(user)).values("pk"))
+
+
+# How each kind of item reaches its leads: the link table and the item's field in it.
+_LEAD_LINKS = {
+    Note: (Lead.notes.through, "note"),
+    Activity: (Lead.activities.through, "activity"),
+    Email: (Lead.emails.through, "email"),
+}
+
+
+def on_hidden_leads(*, user: User) -> dict[type, Q]:
+    """For notes, activities and e-mails: the filter of those written on a lead the user may
+    not see (and on no deal), to exclude() them.
+
+    Between a deal and a person, an item written on a lead belongs to the lead: it carries the
+    lead's person and organization, but stays as private as the lead.
+    """
+    visible = visible_q(user, prefix="lead__")
+    if not visible:  # an admin: every lead
+        return {}
+    return {
+        model: Q(
+            Exists(link.objects.filter(**{field: OuterRef("pk")}).exclude(visible)),
+            deal__isnull=True,
+        )
+        for model, (link, field) in _LEAD_LINKS.items()
+    }
 
 
 def visible_notes(*, user: User) -> QuerySet[Note]:
     """Notes on any record the user may see, leads included."""
-    return note_list(user=user, extra_visible=_lead_visible_q(user)).distinct()
+    qs = note_list(user=user, extra_visible=_lead_visible_q(user))
+    return _without_hidden_leads(qs, user).distinct()
 
 
 def visible_activities(*, user: User) -> QuerySet[Activity]:
-    return activity_list(user=user, extra_visible=_lead_visible_q(user)).distinct()
+    qs = activity_list(user=user, extra_visible=_lead_visible_q(user))
+    return _without_hidden_leads(qs, user).distinct()
 
 
 def visible_emails(*, user: User) -> QuerySet[Email]:
-    return email_list(user=user, extra_visible=_lead_visible_q(user)).distinct()
+    qs = email_list(user=user, extra_visible=_lead_visible_q(user))
+    return _without_hidden_leads(qs, user).distinct()
+
+
+def _without_hidden_leads(qs: QuerySet, user: User) -> QuerySet:
+    hidden = on_hidden_leads(user=user)
+    return qs.exclude(hidden[qs.model]) if hidden else qs
 
 
 def lead_timeline(*, lead: Lead, limit: int | None = TIMELINE_PAGE) -> Timeline:

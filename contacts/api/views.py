@@ -35,6 +35,7 @@ from crm.api.base import (
     ReassignMixin,
     RecordViewSet,
 )
+from leads.selectors import on_hidden_leads
 
 
 def _duplicates_response(matches) -> Response:
@@ -108,7 +109,12 @@ class OrganizationViewSet(ReassignMixin, RecordViewSet):
     @extend_schema(responses={200: TimelineSerializer})
     @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request, pk=None):
-        entries = organization_timeline(organization=self.get_object(), user=self.actor, limit=None)
+        entries = organization_timeline(
+            organization=self.get_object(),
+            user=self.actor,
+            limit=None,
+            hidden=on_hidden_leads(user=self.actor),
+        )
         return Response(TimelineSerializer({"results": entries}).data)
 
 
@@ -191,5 +197,10 @@ class PersonViewSet(ReassignMixin, RecordViewSet):
     @extend_schema(responses={200: TimelineSerializer})
     @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request, pk=None):
-        entries = person_timeline(person=self.get_object(), user=self.actor, limit=None)
+        entries = person_timeline(
+            person=self.get_object(),
+            user=self.actor,
+            limit=None,
+            hidden=on_hidden_leads(user=self.actor),
+        )
         return Response(TimelineSerializer({"results": entries}).data)

@@ -100,3 +100,25 @@ def test_inactive_user_sees_nothing(owner, pipeline):
     owner.save()
 
     assert not person_list(user=owner).filter(pk=person.pk).exists()
+
+
+def test_a_note_on_a_private_deal_stays_private_though_its_person_is_shared(
+    owner, teammate, manager, admin_user, pipeline
+):
+    person = person_create(actor=owner, name="Ann Lee", visible_to=Visibility.COMPANY)
+    deal = deal_create(
+        actor=owner, title="Deal", pipeline=pipeline, person=person, visible_to=Visibility.OWNER
+    )
+    note = note_create(actor=owner, deal=deal, content="Our floor price")
+
+    seen = {
+        name: note_list(user=user).filter(pk=note.pk).exists()
+        for name, user in [
+            ("owner", owner),
+            ("teammate", teammate),
+            ("manager", manager),
+            ("admin_user", admin_user),
+        ]
+    }
+
+    assert seen == {"owner": True, "teammate": False, "manager": True, "admin_user": True}
