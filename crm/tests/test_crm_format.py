@@ -1,6 +1,12 @@
 """Money in the reader's language and the safe subset of note formatting."""
 
+from decimal import Decimal
+
+import pytest
+from babel.core import UnknownLocaleError
+from babel.numbers import format_currency
 from django.utils import translation
+from django.utils.translation import to_locale
 
 from crm.templatetags.crm_format import money, rich_note
 
@@ -43,3 +49,27 @@ def test_ids_past_a_thousand_render_without_grouping_in_every_language(settings)
         with translation.override(language):
             html = template.render(Context({"pk": 1769}))
         assert html == '<a href="/deals/1769/" data-v="1769">'
+
+
+AMOUNTS = ["0", "-0", "0.004", "0.005", "0.015", "0.025", "-0.005", "1", "-1.5", "999.995"]
+AMOUNTS += ["1234.56", "-1234.567", "1000000", "123456789012.345", "0.1", "7"]
+
+
+@pytest.mark.parametrize("language", ["en", "de", "es", "fr", "ja", "hi", "ar", "xx"])
+@pytest.mark.parametrize("currency", ["EUR", "USD", "CHF", "JPY", "BHD", "INR", "XYZ"])
+def test_money_writes_what_babel_writes(language, currency):
+    with translation.override(language):
+        locale = to_locale(translation.get_language())
+        for amount in AMOUNTS:
+            try:
+                expected = format_currency(Decimal(amount), currency, locale=locale)
+            except (UnknownLocaleError, ValueError):
+                expected = f"{Decimal(amount):.2f} {currency}"
+
+            assert money(amount, currency) == expected, (language, currency, amount)
+
+
+def test_money_groups_swiss_amounts_with_apostrophes():
+    # Babel's format_currency drops them: it reads "1'000'000" as quoted pattern text.
+    with translation.override("de-ch"):
+        assert money("1000000", "CHF") == "CHF\xa01'000'000.00"
