@@ -5,7 +5,7 @@ it belongs to with real foreign keys (all in apps below). Leads sit above: a lea
 notes, activities and emails through link tables of its own (`Lead.notes`, ...), so the
 conversion in `leads/services.py` can move them to the deal without any app depending upward.
 Whatever is attached to a deal also carries the deal's person and organization, so their pages
-show it with one indexed query.
+find it by an index (to those who may see the deal: see activities.selectors).
 """
 
 from django.conf import settings

@@ -1,17 +1,22 @@
 """Reads of notes, activities and e-mails, and the timeline of deals, persons and organizations.
 
-A note, activity or e-mail is visible to whoever may see a record it is attached to. Leads add
-their own link on top of this in `leads.selectors` (leads sit above this app).
+Whom an item shows to: each belongs to the most specific record it was written on, and is as
+private as that record. That is its deal if it has one, else the lead it was written on, else
+its person or organization. A note on a private deal (or lead) carries the deal's person too,
+so that the person's page can show it to those who see the deal, but it stays as private as
+the deal. An activity also shows to whom it is assigned.
+
+Leads link their items from above (`Lead.notes`, ...); the reverse accessor `leads` reaches
+those links without this app importing leads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Case, DateTimeField, F, Q, QuerySet, When
+from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
 from activities.models import Activity, Email, Note
@@ -24,56 +29,68 @@ from deals.models import Deal, DealHistory, LostReason, Stage
 TIMELINE_PAGE = 50
 TIMELINE_CAP = 5_000
 
+Item = Note | Activity | Email
 
-def attached_visible_q(user: User) -> Q:
-    """The notes, activities and e-mails the user may see.
 
-    Each belongs to the most specific record it is attached to: its deal if it has one, else
-    its person or organization (leads.selectors adds the lead, between the two). What was done
-    on a private deal carries the deal's person too, but stays as private as the deal.
-    """
-    return Q(deal__isnull=False, deal__in=Deal.objects.filter(visible_q(user)).values("pk")) | Q(
-        Q(person__isnull=False, person__in=Person.objects.filter(visible_q(user)).values("pk"))
-        | Q(
-            organization__isnull=False,
-            organization__in=Organization.objects.filter(visible_q(user)).values("pk"),
-        ),
-        deal__isnull=True,
+def _lead_links(model: type[Item]) -> QuerySet:
+    """The rows linking the outer query's item of `model` to the leads it was written on."""
+    field = model._meta.model_name  # the item's column in the link table: note, activity, email
+    return model.leads.through.objects.filter(**{field: OuterRef("pk")})
+
+
+def item_visible_q(user: User, model: type[Item]) -> Q:
+    """The notes, activities or e-mails (`model`) the user may see (see the module's doc)."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_crm_admin:
+        return Q()
+    # Each test looks one record up by its key (an IN over every visible deal or person would
+    # read them all for each page of items).
+    on_contact = Q(_visible(Person, "person_id", user)) | Q(
+        _visible(Organization, "organization_id", user)
     )
-
-
-def _without(qs: QuerySet, hidden: Mapping[type, Q] | None) -> QuerySet:
-    """`qs` less what `hidden` names for its model (leads.selectors.on_hidden_leads)."""
-    if hidden and qs.model in hidden:
-        return qs.exclude(hidden[qs.model])
-    return qs
-
-
-def note_list(*, user: User, extra_visible: Q | None = None) -> QuerySet[Note]:
     q = (
-        attached_visible_q(user)
-        if extra_visible is None
-        else attached_visible_q(user) | extra_visible
+        Q(_visible(Deal, "deal_id", user), deal__isnull=False)
+        | Q(Exists(_lead_links(model).filter(visible_q(user, prefix="lead__"))), deal__isnull=True)
+        | Q(~Exists(_lead_links(model)), on_contact, deal__isnull=True)
     )
-    return Note.objects.filter(q).select_related("author")
+    if model is Activity:
+        q |= Q(assignee=user)
+    return q
 
 
-def activity_list(*, user: User, extra_visible: Q | None = None) -> QuerySet[Activity]:
-    q = (
-        attached_visible_q(user)
-        if extra_visible is None
-        else attached_visible_q(user) | extra_visible
+def _visible(model: type, column: str, user: User) -> Exists:
+    """Whether the record the outer query's `column` points at is one the user may see."""
+    return Exists(model.objects.filter(visible_q(user), pk=OuterRef(column)))
+
+
+def on_hidden_lead_q(user: User, model: type[Item]) -> Q:
+    """Items written on a lead the user may not see (and on no deal): for exclude()."""
+    visible = visible_q(user, prefix="lead__")
+    if not visible:  # an admin: every lead
+        return Q(pk__in=[])
+    return Q(Exists(_lead_links(model).exclude(visible)), deal__isnull=True)
+
+
+def on_visible_deal_q(user: User) -> Q:
+    """Items on no deal or on a deal the user may see (one look-up by key for each item)."""
+    if user.is_crm_admin:
+        return Q()
+    return Q(deal__isnull=True) | Q(_visible(Deal, "deal_id", user))
+
+
+def note_list(*, user: User) -> QuerySet[Note]:
+    return Note.objects.filter(item_visible_q(user, Note)).select_related("author")
+
+
+def activity_list(*, user: User) -> QuerySet[Activity]:
+    return Activity.objects.filter(item_visible_q(user, Activity)).select_related(
+        "assignee", "deal", "person", "organization"
     )
-    return Activity.objects.filter(q).select_related("assignee", "deal", "person", "organization")
 
 
-def email_list(*, user: User, extra_visible: Q | None = None) -> QuerySet[Email]:
-    q = (
-        attached_visible_q(user)
-        if extra_visible is None
-        else attached_visible_q(user) | extra_visible
-    )
-    return Email.objects.filter(q).select_related("logged_by")
+def email_list(*, user: User) -> QuerySet[Email]:
+    return Email.objects.filter(item_visible_q(user, Email)).select_related("logged_by")
 
 
 def my_activities(*, user: User, today: date | None = None) -> dict[str, QuerySet[Activity]]:
@@ -97,6 +114,8 @@ class TimelineEntry:
     at: datetime
     actor: User | None
     item: Any
+    # The deal a conversion made, where the user may see it (else the entry names none).
+    deal: Deal | None = None
 
 
 def _at(value: datetime | date, when: time | None = None) -> datetime:
@@ -120,6 +139,7 @@ def timeline_entries(
     merges: QuerySet[MergeRecord] | None = None,
     extra: list[TimelineEntry] = (),
     limit: int | None = TIMELINE_PAGE,
+    deal: Deal | None = None,
 ) -> Timeline:
     """Merge the sources newest first, keeping the newest `limit` entries (None: all).
 
@@ -151,7 +171,7 @@ def timeline_entries(
     rows.sort(key=lambda row: row.at if isinstance(row, TimelineEntry) else row[1], reverse=True)
     keep = limit or TIMELINE_CAP
     kept = rows[:keep]
-    _attach_related([row[2] for row in kept if not isinstance(row, TimelineEntry)])
+    _attach_related([row[2] for row in kept if not isinstance(row, TimelineEntry)], deal)
     timeline = Timeline(
         row
         if isinstance(row, TimelineEntry)
@@ -178,7 +198,7 @@ _USER_FIELDS = ("author", "assignee", "created_by", "logged_by", "actor")
 _STAGE_FIELDS = ("from_stage", "to_stage")
 
 
-def _attach_related(items: list[Any]) -> None:
+def _attach_related(items: list[Any], deal: Deal | None) -> None:
     """Read the users, deals, stages and lost reasons of `items` (one query each) and set them
     on the items, as select_related would have."""
     wanted: dict[str, set[int]] = {"user": set(), "deal": set(), "stage": set(), "reason": set()}
@@ -193,6 +213,8 @@ def _attach_related(items: list[Any]) -> None:
                 wanted["stage"].add(getattr(item, f"{field}_id"))
         if getattr(item, "lost_reason_id", None) is not None:
             wanted["reason"].add(item.lost_reason_id)
+    if deal is not None:  # the page's own deal, read already
+        wanted["deal"].discard(deal.pk)
     found = {
         "user": User.objects.in_bulk(wanted["user"]) if wanted["user"] else {},
         "deal": Deal.objects.only("title").in_bulk(wanted["deal"]) if wanted["deal"] else {},
@@ -201,6 +223,8 @@ def _attach_related(items: list[Any]) -> None:
         else {},
         "reason": LostReason.objects.in_bulk(wanted["reason"]) if wanted["reason"] else {},
     }
+    if deal is not None:
+        found["deal"][deal.pk] = deal
     fields = [(f, "user") for f in _USER_FIELDS] + [(f, "stage") for f in _STAGE_FIELDS]
     fields += [("deal", "deal"), ("lost_reason", "reason")]
     for item in items:
@@ -220,49 +244,45 @@ def deal_timeline(
         emails=Email.objects.filter(deal=deal),
         history=DealHistory.objects.filter(deal=deal),
         extra=extra,
+        deal=deal,
     )
 
 
-def person_timeline(
-    *,
-    person: Person,
-    user: User,
-    limit: int | None = TIMELINE_PAGE,
-    hidden: Mapping[type, Q] | None = None,
-) -> Timeline:
-    """The person's own entries and those of their deals the user may see.
+def _contact_items(model: type[Item], user: User, on_contact: Q, deals: QuerySet) -> QuerySet:
+    """A person's or organization's items: their own and their deals', as the user may see
+    them (on a deal the user sees, or on none; not on a lead the user may not see)."""
+    return (
+        model.objects.filter(on_contact | Q(deal__in=deals))
+        .filter(on_visible_deal_q(user))
+        .exclude(on_hidden_lead_q(user, model))
+    )
 
-    What was done on a deal carries its person too; on a deal the user may not see, it stays
-    hidden here as well. `hidden` leaves out more: what was written on leads the user may not
-    see (leads.selectors.on_hidden_leads; leads sit above this app).
-    """
+
+def person_timeline(*, person: Person, user: User, limit: int | None = TIMELINE_PAGE) -> Timeline:
+    """The person's own entries and those of their deals, as far as the user may see them."""
     deals = Deal.objects.filter(visible_q(user), person=person).values("pk")
-    on_person = Q(person=person, deal__isnull=True) | Q(deal__in=deals)
+    on_person = Q(person=person)
     return timeline_entries(
         limit=limit,
-        notes=_without(Note.objects.filter(on_person), hidden),
-        activities=_without(Activity.objects.filter(on_person), hidden),
-        emails=_without(Email.objects.filter(on_person), hidden),
+        notes=_contact_items(Note, user, on_person, deals),
+        activities=_contact_items(Activity, user, on_person, deals),
+        emails=_contact_items(Email, user, on_person, deals),
         history=DealHistory.objects.filter(deal__in=deals),
         merges=MergeRecord.objects.filter(kind=MergeKind.PERSON, survivor_id=person.pk),
     )
 
 
 def organization_timeline(
-    *,
-    organization: Organization,
-    user: User,
-    limit: int | None = TIMELINE_PAGE,
-    hidden: Mapping[type, Q] | None = None,
+    *, organization: Organization, user: User, limit: int | None = TIMELINE_PAGE
 ) -> Timeline:
-    """The organization's own entries and those of its deals the user may see (as a person's)."""
+    """The organization's own entries and those of its deals, as far as the user may see them."""
     deals = Deal.objects.filter(visible_q(user), organization=organization).values("pk")
-    on_org = Q(organization=organization, deal__isnull=True) | Q(deal__in=deals)
+    on_org = Q(organization=organization)
     return timeline_entries(
         limit=limit,
-        notes=_without(Note.objects.filter(on_org), hidden),
-        activities=_without(Activity.objects.filter(on_org), hidden),
-        emails=_without(Email.objects.filter(on_org), hidden),
+        notes=_contact_items(Note, user, on_org, deals),
+        activities=_contact_items(Activity, user, on_org, deals),
+        emails=_contact_items(Email, user, on_org, deals),
         history=DealHistory.objects.filter(deal__in=deals),
         merges=MergeRecord.objects.filter(kind=MergeKind.ORGANIZATION, survivor_id=organization.pk),
     )

@@ -17,10 +17,10 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
-from activities.models import ActivityType
+from activities.models import Activity, ActivityType
 from activities.selectors import TimelineEntry
 from crm.templatetags.crm_format import rich_note
-from deals.models import DealStatus, HistoryKind
+from deals.models import DealHistory, DealStatus, HistoryKind
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ class _Writer:
             else "",
         )
 
-    def mark_done(self, activity) -> str:
+    def mark_done(self, activity: Activity) -> str:
         prefix, suffix = self.done_url
         return format_html(
             '<form method="post" action="{}{}{}" class="timeline-action">'
@@ -191,13 +191,17 @@ class _Writer:
         )
 
     def conversion(self, entry: TimelineEntry) -> str:
-        lead = entry.item
-        deal = format_html(": {}", self.deal_link(lead.deal_id, lead.deal.title))
+        # No deal: the user may not see it, or it was deleted since.
+        deal = (
+            format_html(": {}", self.deal_link(entry.deal.pk, entry.deal.title))
+            if entry.deal
+            else ""
+        )
         return format_html(
             '<li class="timeline-entry timeline-kind-conversion"><div class="timeline-body">'
             '<p class="timeline-title">{}{}</p>{}</div></li>',
             gettext("Converted to a deal"),
-            deal if lead.deal_id else "",
+            deal,
             self.meta(entry, None),
         )
 
@@ -210,7 +214,7 @@ class _Writer:
         )
 
 
-def _history_title(row) -> str:
+def _history_title(row: DealHistory) -> str:
     to_stage = row.to_stage.name if row.to_stage else ""
     if row.kind == HistoryKind.CREATED:
         return gettext("Deal created in %(stage)s") % {"stage": to_stage}

@@ -8,10 +8,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from activities import selectors
 from activities.selectors import my_activities
 from activities.services import activity_set_done
 from crm.errors import DomainError
-from leads.selectors import lead_list, visible_activities
+from leads.selectors import lead_list
 
 SECTION_LIMIT = 200
 
@@ -40,7 +41,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def done(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = visible_activities(user=request.user).filter(pk=pk).first()
+    activity = selectors.activity_list(user=request.user).filter(pk=pk).first()
     if activity is None:
         raise Http404
     try:

@@ -37,7 +37,7 @@ from crm.web.once import one_time_form
 from crm.web.paging import WindowPage, timeline_limit, window_page
 from crm.web.scopes import my_team_owner_ids
 from deals.selectors import deal_list_brief
-from leads.selectors import lead_list_brief, on_hidden_leads
+from leads.selectors import lead_list_brief
 
 PER_PAGE = 50
 RELATED_LIMIT = 50
@@ -196,7 +196,6 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 person=person,
                 user=request.user,
                 limit=timeline_limit(request),
-                hidden=on_hidden_leads(user=request.user),
             ),
             "can_manage": can_manage(request.user, person),
         },
@@ -290,7 +289,6 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 organization=org,
                 user=request.user,
                 limit=timeline_limit(request),
-                hidden=on_hidden_leads(user=request.user),
             ),
             "can_manage": can_manage(request.user, org),
         },

@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export.formats.base_formats import CSV, XLSX
 
+from activities.selectors import activity_list
 from contacts.selectors import organization_list, person_list
 from crm.models import User
 from deals.selectors import deal_list
-from leads.selectors import lead_inbox, lead_list, visible_activities
+from leads.selectors import lead_inbox, lead_list
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = {
@@ -190,7 +191,7 @@ def _organizations(user: User, params) -> tuple[list, list]:
 
 
 def _activities(user: User, params) -> tuple[list, list]:
-    qs = visible_activities(user=user)
+    qs = activity_list(user=user)
     owner = params.get("owner", "all")
     qs = _owner_filter(qs, user, owner, field="assignee")
     if (status := params.get("status")) in ("done", "open"):

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
-from activities.models import Activity, Email, Note
+from activities.models import Activity
 from activities.selectors import (
     TIMELINE_PAGE,
     Timeline,
     TimelineEntry,
-    activity_list,
-    email_list,
-    note_list,
+    on_visible_deal_q,
     timeline_entries,
 )
 from crm.models import User
-from crm.visibility import visible_q
+from crm.visibility import can_view, visible_q
 from leads.models import Lead
 
 
@@ -48,66 +46,29 @@ def lead_get(*, user: User, pk) -> Lead:
         raise Http404 from None
 
 
-def _lead_visible_q(user: User) -> Q:
-    return Q(deal__isnull=True, leads__in=Lead.objects.filter(visible_q(user)).values("pk"))
-
-
-# How each kind of item reaches its leads: the link table and the item's field in it.
-_LEAD_LINKS = {
-    Note: (Lead.notes.through, "note"),
-    Activity: (Lead.activities.through, "activity"),
-    Email: (Lead.emails.through, "email"),
-}
-
-
-def on_hidden_leads(*, user: User) -> dict[type, Q]:
-    """For notes, activities and e-mails: the filter of those written on a lead the user may
-    not see (and on no deal), to exclude() them.
-
-    Between a deal and a person, an item written on a lead belongs to the lead: it carries the
-    lead's person and organization, but stays as private as the lead.
-    """
-    visible = visible_q(user, prefix="lead__")
-    if not visible:  # an admin: every lead
-        return {}
-    return {
-        model: Q(
-            Exists(link.objects.filter(**{field: OuterRef("pk")}).exclude(visible)),
-            deal__isnull=True,
-        )
-        for model, (link, field) in _LEAD_LINKS.items()
-    }
-
-
-def visible_notes(*, user: User) -> QuerySet[Note]:
-    """Notes on any record the user may see, leads included."""
-    qs = note_list(user=user, extra_visible=_lead_visible_q(user))
-    return _without_hidden_leads(qs, user).distinct()
-
-
-def visible_activities(*, user: User) -> QuerySet[Activity]:
-    qs = activity_list(user=user, extra_visible=_lead_visible_q(user))
-    return _without_hidden_leads(qs, user).distinct()
-
-
-def visible_emails(*, user: User) -> QuerySet[Email]:
-    qs = email_list(user=user, extra_visible=_lead_visible_q(user))
-    return _without_hidden_leads(qs, user).distinct()
-
-
-def _without_hidden_leads(qs: QuerySet, user: User) -> QuerySet:
-    hidden = on_hidden_leads(user=user)
-    return qs.exclude(hidden[qs.model]) if hidden else qs
-
-
-def lead_timeline(*, lead: Lead, limit: int | None = TIMELINE_PAGE) -> Timeline:
+def lead_timeline(*, lead: Lead, user: User, limit: int | None = TIMELINE_PAGE) -> Timeline:
+    """What was written on the lead. Once converted, its items are on the deal, and only those
+    who may see the deal see them here."""
     extra = []
     if lead.converted_at is not None:
-        extra.append(TimelineEntry("conversion", lead.converted_at, lead.converted_by, lead))
+        deal = lead.deal if lead.deal is not None and can_view(user, lead.deal) else None
+        extra.append(
+            TimelineEntry("conversion", lead.converted_at, lead.converted_by, lead, deal=deal)
+        )
+    on_deal = on_visible_deal_q(user)
     return timeline_entries(
-        notes=lead.notes.all(),
-        activities=lead.activities.all(),
-        emails=lead.emails.all(),
+        notes=lead.notes.filter(on_deal),
+        activities=lead.activities.filter(on_deal),
+        emails=lead.emails.filter(on_deal),
         extra=extra,
         limit=limit,
+    )
+
+
+def lead_open_activities(*, lead: Lead, user: User) -> QuerySet[Activity]:
+    """The lead's activities still to do, first due first (as far as the user may see them)."""
+    return (
+        lead.activities.filter(on_visible_deal_q(user), done=False)
+        .select_related("assignee")
+        .order_by("due_date", "due_time", "id")
     )

@@ -29,6 +29,7 @@ from contacts.selectors import (
 from contacts.services import ContactRef
 from crm.errors import DomainError
 from crm.models import Label, User
+from crm.visibility import can_view
 from crm.web.once import one_time_form
 from crm.web.paging import page_number, timeline_limit
 from crm.web.scopes import my_team_owner_ids
@@ -41,7 +42,7 @@ from leads.forms import (
     NoteForm,
 )
 from leads.models import Lead, LeadSource
-from leads.selectors import lead_get, lead_list, lead_timeline
+from leads.selectors import lead_get, lead_list, lead_open_activities, lead_timeline
 from leads.services import (
     AlreadyConverted,
     ContactChoice,
@@ -370,12 +371,9 @@ def _detail_context(request: HttpRequest, lead: Lead, **extra: Any) -> dict:
         "nav": "leads",
         "lead": lead,
         "labels": list(lead.labels.all()),
-        "timeline": lead_timeline(lead=lead, limit=timeline_limit(request)),
-        "open_activities": list(
-            lead.activities.filter(done=False)
-            .select_related("assignee")
-            .order_by("due_date", "due_time", "id")
-        ),
+        "timeline": lead_timeline(lead=lead, user=request.user, limit=timeline_limit(request)),
+        "open_activities": list(lead_open_activities(lead=lead, user=request.user)),
+        "deal_visible": lead.deal is not None and can_view(request.user, lead.deal),
         "note_form": extra.pop("note_form", None) or NoteForm(prefix=NOTE_PREFIX),
         "activity_form": extra.pop("activity_form", None)
         or ActivityForm(user=request.user, initial={"type": "call"}, prefix=ACTIVITY_PREFIX),

@@ -18,9 +18,9 @@ from activities.api.serializers import (
     NoteSerializer,
     NoteUpdateSerializer,
 )
+from activities.selectors import activity_list, email_list, note_list
 from crm.api.base import RecordViewSet
 from leads import services as lead_services
-from leads.selectors import visible_activities, visible_emails, visible_notes
 
 
 def _attached_filters(queryset: QuerySet, filters: dict) -> QuerySet:
@@ -40,9 +40,7 @@ class NoteViewSet(RecordViewSet):
     filter_serializer_class = AttachedFilterSerializer
 
     def get_queryset(self):
-        return (
-            visible_notes(user=self.actor).prefetch_related("leads").order_by("-created_at", "-id")
-        )
+        return note_list(user=self.actor).prefetch_related("leads").order_by("-created_at", "-id")
 
     def apply_filters(self, queryset, filters):
         return _attached_filters(queryset, filters)
@@ -75,7 +73,7 @@ class ActivityViewSet(RecordViewSet):
     filter_serializer_class = ActivityFilterSerializer
 
     def get_queryset(self):
-        return visible_activities(user=self.actor).prefetch_related("leads")
+        return activity_list(user=self.actor).prefetch_related("leads")
 
     def apply_filters(self, queryset, filters):
         return _attached_filters(queryset, filters)
@@ -115,7 +113,7 @@ class EmailViewSet(RecordViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
-        return visible_emails(user=self.actor).prefetch_related("leads")
+        return email_list(user=self.actor).prefetch_related("leads")
 
     def apply_filters(self, queryset, filters):
         return _attached_filters(queryset, filters)

@@ -7,7 +7,8 @@ from django.urls import reverse
 from activities.selectors import TIMELINE_PAGE, person_timeline
 from activities.services import activity_create, activity_set_done, note_create
 from contacts.services import person_create
-from deals.services import deal_create
+from crm.models import Visibility
+from deals.services import deal_create, deal_update
 
 
 def test_a_persons_timeline_includes_their_deals_newest_first(owner, pipeline):
@@ -62,3 +63,37 @@ def test_an_activity_done_today_is_among_the_newest_though_many_are_due_earlier(
     page = person_timeline(person=person, user=owner)
 
     assert page[0].item == first and page.truncated
+
+
+def test_a_deals_notes_stay_on_the_person_they_were_written_about_when_the_deal_moves_on(
+    owner, pipeline
+):
+    ann = person_create(actor=owner, name="Ann Lee")
+    bob = person_create(actor=owner, name="Bob Roe")
+    deal = deal_create(actor=owner, title="Licence", pipeline=pipeline, person=ann)
+    note_create(actor=owner, deal=deal, content="Ann asked for a discount")
+    deal_update(actor=owner, deal=deal, version=deal.version, person=bob)
+
+    anns = [e.item.content for e in person_timeline(person=ann, user=owner) if e.kind == "note"]
+    bobs = [e.item.content for e in person_timeline(person=bob, user=owner) if e.kind == "note"]
+
+    assert anns == bobs == ["Ann asked for a discount"]
+
+
+def test_a_persons_timeline_hides_what_was_done_on_a_deal_the_user_may_not_see(
+    owner, outsider, pipeline
+):
+    person = person_create(actor=owner, name="Ann Lee", visible_to=Visibility.COMPANY)
+    private = deal_create(
+        actor=owner, title="Secret", pipeline=pipeline, person=person, visible_to=Visibility.OWNER
+    )
+    note_create(actor=owner, deal=private, content="Secret terms")
+    note_create(actor=owner, person=person, content="Met at the fair")
+
+    def notes(user):
+        return [
+            e.item.content for e in person_timeline(person=person, user=user) if e.kind == "note"
+        ]
+
+    assert notes(outsider) == ["Met at the fair"]
+    assert notes(owner) == ["Met at the fair", "Secret terms"]

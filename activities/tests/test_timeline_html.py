@@ -9,7 +9,6 @@ from activities.selectors import deal_timeline, person_timeline
 from activities.services import activity_create, activity_set_done, email_log, note_create
 from activities.timeline_html import Page, timeline_html
 from contacts.services import person_create
-from crm.models import Visibility
 from deals.models import LostReason
 from deals.services import deal_create, deal_mark_lost, deal_move
 
@@ -106,22 +105,3 @@ def test_german_dates_and_texts(owner):
 
     assert "4. Mai 2026" in html
     assert "Fällig" in html and "Geplant" in html and "1 Minute" in html
-
-
-def test_a_person_page_hides_what_was_done_on_a_deal_the_user_may_not_see(
-    owner, outsider, pipeline
-):
-    person = person_create(actor=owner, name="Ann Lee", visible_to=Visibility.COMPANY)
-    private = deal_create(
-        actor=owner, title="Secret", pipeline=pipeline, person=person, visible_to=Visibility.OWNER
-    )
-    note_create(actor=owner, deal=private, content="Secret terms")
-    note_create(actor=owner, person=person, content="Met at the fair")
-
-    def notes(user):
-        return [
-            e.item.content for e in person_timeline(person=person, user=user) if e.kind == "note"
-        ]
-
-    assert notes(outsider) == ["Met at the fair"]
-    assert notes(owner) == ["Met at the fair", "Secret terms"]

@@ -1,6 +1,6 @@
 """The Activities page: the user's own, by when they are due, and marking one done."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -9,6 +9,7 @@ from activities.models import Activity
 from activities.services import activity_create
 from contacts.services import person_create
 from crm.models import Visibility
+from deals.services import deal_create
 from leads.services import lead_add_activity, lead_create
 
 
@@ -78,3 +79,26 @@ def test_activities_page_names_the_lead_an_activity_belongs_to(client, owner):
     html = client.get(reverse("activities:list")).content.decode()
 
     assert f'href="{reverse("leads:detail", args=[lead.pk])}">Heat pump enquiry</a>' in html
+
+
+def test_an_assignee_may_mark_done_an_activity_on_a_deal_they_do_not_see(
+    client, owner, teammate, pipeline
+):
+    person = person_create(actor=owner, name="Ann Lee", visible_to=Visibility.COMPANY)
+    deal = deal_create(
+        actor=owner, title="Quiet", pipeline=pipeline, person=person, visible_to=Visibility.OWNER
+    )
+    activity = activity_create(
+        actor=owner,
+        deal=deal,
+        subject="Send the contract",
+        due_date=date(2030, 1, 1),
+        assignee=teammate,
+    )
+    client.force_login(teammate)
+
+    listed = "Send the contract" in client.get(reverse("activities:list")).content.decode()
+    response = client.post(reverse("activities:done", args=[activity.pk]))
+
+    activity.refresh_from_db()
+    assert listed and response.status_code == 302 and activity.done

@@ -35,7 +35,6 @@ from crm.api.base import (
     ReassignMixin,
     RecordViewSet,
 )
-from leads.selectors import on_hidden_leads
 
 
 def _duplicates_response(matches) -> Response:
@@ -113,7 +112,6 @@ class OrganizationViewSet(ReassignMixin, RecordViewSet):
             organization=self.get_object(),
             user=self.actor,
             limit=None,
-            hidden=on_hidden_leads(user=self.actor),
         )
         return Response(TimelineSerializer({"results": entries}).data)
 
@@ -201,6 +199,5 @@ class PersonViewSet(ReassignMixin, RecordViewSet):
             person=self.get_object(),
             user=self.actor,
             limit=None,
-            hidden=on_hidden_leads(user=self.actor),
         )
         return Response(TimelineSerializer({"results": entries}).data)

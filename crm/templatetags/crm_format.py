@@ -71,7 +71,8 @@ def money(value, currency: str = "") -> str:
 class _MoneyLayout:
     """How a language writes amounts of one currency, read once from Babel's data: pages show
     a hundred amounts and more, and Babel reads its pattern anew for each (a third of a
-    board's or a person page's formatting time). Writes what format_currency writes."""
+    board's or a person page's formatting time). Writes what format_currency writes, but for
+    apostrophes as group separators (Swiss German), which Babel's quoting step drops."""
 
     prefixes: tuple[str, str]  # (positive, negative), the currency sign in place
     suffixes: tuple[str, str]

@@ -133,5 +133,5 @@ class LeadViewSet(ReassignMixin, RecordViewSet):
     @extend_schema(responses={200: TimelineSerializer})
     @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request, pk=None):
-        entries = lead_timeline(lead=self.get_object(), limit=None)
+        entries = lead_timeline(lead=self.get_object(), user=self.actor, limit=None)
         return Response(TimelineSerializer({"results": entries}).data)
