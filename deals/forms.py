@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import ActivityType
 from crm.models import User, Visibility
 from crm.visibility import can_assign_to
+from crm.web.fields import MoneyField
 from crm.web.paging import page_number
 from deals.models import DealStatus, LostReason, Pipeline, Stage
 
@@ -78,7 +79,7 @@ class DealFilterForm(forms.Form):
 class DealForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     title = forms.CharField(label=_("Title"), max_length=255)
-    value = forms.DecimalField(label=_("Value"), min_value=0, max_digits=14, decimal_places=2)
+    value = MoneyField(label=_("Value"))
     currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3)
     expected_close_date = forms.DateField(
         label=_("Expected close date"),

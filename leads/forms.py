@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import CompanySettings, Label, User, Visibility
 from crm.visibility import reach
+from crm.web.fields import MoneyField
 from deals.models import Pipeline, Stage
 from deals.selectors import pipeline_list, stage_list
 from leads.models import LeadSource
@@ -41,14 +42,7 @@ class LeadForm(forms.Form):
     organization_name = forms.CharField(label=_("Organization"), max_length=255, required=False)
     organization_new = forms.BooleanField(label=_("Create new organization"), required=False)
     organization_website = forms.CharField(label=_("Website"), max_length=255, required=False)
-    value = forms.DecimalField(
-        label=_("Value"),
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        required=False,
-        localize=True,
-    )
+    value = MoneyField(label=_("Value"), required=False)
     currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3)
     labels = forms.ModelMultipleChoiceField(
         label=_("Labels"), queryset=Label.objects.all(), required=False
@@ -156,14 +150,7 @@ class ConvertForm(forms.Form):
         empty_label=None,
         widget=StageSelect(attrs={"data-follows": "id_pipeline"}),
     )
-    value = forms.DecimalField(
-        label=_("Value"),
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        required=False,
-        localize=True,
-    )
+    value = MoneyField(label=_("Value"), required=False)
     currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3)
     owner = UserChoiceField(label=_("Owner"), queryset=User.objects.none(), empty_label=None)
     visible_to = forms.ChoiceField(label=_("Visible to"), choices=Visibility.choices)

@@ -260,6 +260,15 @@ def _lead_save(request: HttpRequest, form: LeadForm, lead: Lead | None) -> Lead 
 
 def _form_error(form, error: DomainError) -> None:
     field = error.field if error.field in form.fields else None
+    if field is not None and form.fields[field].widget.is_hidden:
+        # A picked person or organization that is gone (merged, deleted, hidden since): say
+        # so at the field the user sees, and drop the pick so that they can choose again.
+        if f"{field}_name" in form.fields:
+            form.data = form.data.copy()
+            form.data[form.add_prefix(field)] = ""
+            field = f"{field}_name"
+        else:
+            field = None
     form.add_error(field, error.message)
 
 

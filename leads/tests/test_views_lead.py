@@ -1,5 +1,7 @@
 """The lead page, adding and editing a lead, and the Convert to deal dialog."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -83,6 +85,26 @@ def test_add_lead_refuses_a_person_of_another_team_and_creates_nothing(client, o
     assert not Lead.objects.exists() and not Organization.objects.exists()
 
 
+def test_a_picked_person_gone_meanwhile_is_said_at_the_person_field_and_the_pick_dropped(
+    client, owner
+):
+    gone = person_create(actor=owner, name="Anna Becker")
+    gone_id = gone.pk
+    gone.delete()  # merged into another record by someone else meanwhile, say
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("leads:add"),
+        lead_data(person=gone_id, person_name="Anna Becker", person_new="", owner=owner.pk),
+    )
+
+    form = response.context["form"]
+    assert response.status_code == 200 and not Lead.objects.exists()
+    assert form.errors == {"person_name": ["There is no such person."]}
+    assert "There is no such person." in response.content.decode()
+    assert form["person"].value() == ""
+
+
 def test_add_lead_without_person_or_organization_shows_the_form_again(client, owner):
     client.force_login(owner)
 
@@ -135,6 +157,19 @@ def test_edit_changes_the_leads_fields(client, owner, lead):
 
     lead.refresh_from_db()
     assert lead.title == "Bigger roof" and str(lead.value) == "2000.00"
+
+
+def test_a_german_user_types_the_value_as_the_page_shows_it(client, owner, lead):
+    owner.language = "de"
+    owner.save()
+    client.force_login(owner)
+    url = reverse("leads:edit", args=[lead.pk])
+
+    client.post(url, lead_data(person=lead.person.pk, value="12.345,67", owner=owner.pk))
+
+    lead.refresh_from_db()
+    page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
+    assert lead.value == Decimal("12345.67") and "12.345,67\xa0€" in page
 
 
 def test_add_note_keeps_safe_formatting_and_escapes_the_rest(client, owner, lead):
