@@ -93,6 +93,15 @@ class Activity(Attached):
     note = models.TextField(_("note"), blank=True)
     done = models.BooleanField(_("done"), default=False)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    # Who marked it done: often not its assignee (a teammate closing a call they made).
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["done", "due_date", "due_time", "id"]

@@ -155,7 +155,8 @@ def timeline_entries(
     rows: list[tuple[str, datetime, Any, str] | TimelineEntry] = list(extra)
     rows += [("note", n.created_at, n, "author") for n in _newest(notes, "created_at", per_source)]
     rows += [
-        ("activity", a.timeline_at, a, "created_by")
+        # Shown when it was done, by whom marked it done; else when and by whom it was planned.
+        ("activity", a.timeline_at, a, "done_by" if a.done and a.done_by_id else "created_by")
         for a in _newest(activities.annotate(timeline_at=_ACTIVITY_AT), "timeline_at", per_source)
     ]
     rows += [("email", e.sent_at, e, "logged_by") for e in _newest(emails, "sent_at", per_source)]
@@ -194,7 +195,7 @@ _ACTIVITY_AT = Case(
 )
 
 # Related records an entry shows, by model field: users, deals (their title), stages, reasons.
-_USER_FIELDS = ("author", "assignee", "created_by", "logged_by", "actor")
+_USER_FIELDS = ("author", "assignee", "created_by", "done_by", "logged_by", "actor")
 _STAGE_FIELDS = ("from_stage", "to_stage")
 
 

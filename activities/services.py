@@ -168,7 +168,8 @@ def activity_set_done(*, actor: User, activity: Activity, done: bool = True) -> 
     _check_activity(actor, activity)
     activity.done = done
     activity.done_at = timezone.now() if done else None
-    activity.save(update_fields=["done", "done_at"])
+    activity.done_by = actor if done else None
+    activity.save(update_fields=["done", "done_at", "done_by"])
     refresh_next_activity(activity)
     return activity
 

@@ -60,7 +60,7 @@ class _Writer:
             "to": gettext("to"),
             "show message": gettext("Show message"),
             "reason": gettext("Reason:"),
-            "mark subject done": gettext("Mark “%(subject)s” done"),
+            "mark subject done": gettext("Mark done: %(subject)s"),
         }
         self.types = {value: str(label) for value, label in ActivityType.choices}
 

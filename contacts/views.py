@@ -377,6 +377,9 @@ def _merge(
             },
         )
     other = get(user=request.user, pk=other_id)
+    if other.pk == record.pk:
+        messages.error(request, _("A record cannot be merged into itself."))
+        return redirect(request.path)
     if request.method == "POST":
         keep = {
             field: request.POST.get(f"keep_{field}")

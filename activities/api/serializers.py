@@ -92,6 +92,7 @@ class ActivitySerializer(_LeadIdMixin, serializers.ModelSerializer):
             "note",
             "done",
             "done_at",
+            "done_by",
             "lead",
             "deal",
             "person",

@@ -97,3 +97,14 @@ def test_a_persons_timeline_hides_what_was_done_on_a_deal_the_user_may_not_see(
 
     assert notes(outsider) == ["Met at the fair"]
     assert notes(owner) == ["Met at the fair", "Secret terms"]
+
+
+def test_a_done_activity_shows_who_marked_it_done_and_a_planned_one_who_planned_it(owner, teammate):
+    person = person_create(actor=owner, name="Ann Lee", visible_to=Visibility.TEAM)
+    call = activity_create(actor=owner, person=person, subject="Call", due_date=date(2030, 1, 1))
+    activity_create(actor=owner, person=person, subject="Visit", due_date=date(2030, 1, 2))
+    activity_set_done(actor=teammate, activity=call)
+
+    actors = {e.item.subject: e.actor for e in person_timeline(person=person, user=owner)}
+
+    assert actors == {"Call": teammate, "Visit": owner}

@@ -90,7 +90,7 @@ def test_planned_activities_get_a_mark_done_form_with_the_token_and_the_way_back
     assert reverse("activities:done", args=[planned.pk]) in html
     assert 'name="csrfmiddlewaretoken" value="tok"' in html
     assert 'value="/here?a=1&amp;b=2#timeline"' in html
-    assert 'aria-label="Mark “Call” done"' in html
+    assert 'aria-label="Mark done: Call"' in html  # the visible label first
     assert "15 minutes" in html and 'datetime="2026-05-04"' in html
 
 

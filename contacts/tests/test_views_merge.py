@@ -57,6 +57,19 @@ def test_compare_shows_both_records_side_by_side(client, owner, pair):
     assert row.keep == "other"
 
 
+def test_asking_to_merge_a_record_into_itself_goes_back_to_picking_with_a_message(
+    client, owner, pair
+):
+    keep, _other = pair
+    client.force_login(owner)
+
+    response = client.get(merge_url(keep), {"other": keep.pk}, follow=True)
+
+    assert response.redirect_chain == [(merge_url(keep), 302)]
+    assert "A record cannot be merged into itself." in response.content.decode()
+    assert "merge_pick" in response.templates[0].name
+
+
 def test_compare_says_the_primary_email_and_phone_follow_the_kept_name(client, owner, pair):
     keep, other = pair
     client.force_login(owner)
