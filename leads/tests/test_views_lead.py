@@ -260,6 +260,23 @@ def test_convert_with_a_duplicate_person_shows_the_candidates_in_the_dialog(
     assert f'value="{twin.pk}"' in page and "Use Zoe Quandt" in page and "Keep new" in page
 
 
+def test_two_candidates_of_one_name_are_told_apart_by_their_described_details(
+    client, owner, pipeline, lead
+):
+    first = person_create(actor=owner, name="Zoe Quandt", emails=["zoe@quandt.example"])
+    second = person_create(actor=owner, name="Zoe Quandt", phones=["+49 30 1234567"])
+    client.force_login(owner)
+
+    response = client.post(reverse("leads:convert", args=[lead.pk]), convert_data(pipeline, owner))
+
+    page = response.content.decode()
+    for twin in (first, second):
+        described = f'aria-describedby="person_choice-{twin.pk}"'
+        assert described in page and f'id="person_choice-{twin.pk}"' in page
+    details = page.split(f'id="person_choice-{second.pk}"')[1].split("</dl>")[0]
+    assert "+49 30 1234567" in details and "zoe@quandt.example" not in details
+
+
 def test_convert_using_the_existing_person_links_the_deal_to_it(client, owner, pipeline, lead):
     twin = person_create(actor=owner, name="Zoe Quandt", emails=["zoe@quandt.example"])
     client.force_login(owner)
