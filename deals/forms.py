@@ -188,7 +188,10 @@ def _validate_addresses(text: str) -> str:
             invalid.append(address)
     if invalid:
         raise forms.ValidationError(
-            _("Not a valid email address: %(addresses)s. Separate several with commas."),
+            _(
+                "Not a valid email address: %(addresses)s. "
+                "Separate several with commas or semicolons."
+            ),
             code="invalid",
             params={"addresses": ", ".join(invalid)},
         )

@@ -10,7 +10,7 @@ from activities.services import activity_create
 from contacts.services import person_create
 from crm.models import Visibility
 from deals.services import deal_create
-from leads.services import lead_add_activity, lead_create
+from leads.services import ContactChoice, lead_add_activity, lead_convert, lead_create
 
 
 def schedule(user, subject, days, visible_to=Visibility.TEAM):
@@ -79,6 +79,27 @@ def test_activities_page_names_the_lead_an_activity_belongs_to(client, owner):
     html = client.get(reverse("activities:list")).content.decode()
 
     assert f'href="{reverse("leads:detail", args=[lead.pk])}">Heat pump enquiry</a>' in html
+
+
+def test_once_the_lead_is_converted_its_activity_names_the_deal(client, owner, pipeline):
+    person = person_create(actor=owner, name="Lead person")
+    lead = lead_create(actor=owner, title="Heat pump enquiry", person=person)
+    lead_add_activity(actor=owner, lead=lead, subject="Call back", due_date=timezone.localdate())
+    keep = ContactChoice("keep")
+    deal = lead_convert(
+        lead=lead,
+        actor=owner,
+        pipeline=pipeline,
+        title="Heat pump",
+        person_choice=keep,
+        organization_choice=keep,
+    )
+    client.force_login(owner)
+
+    html = client.get(reverse("activities:list")).content.decode()
+
+    assert f'href="{reverse("deals:detail", args=[deal.pk])}">Heat pump</a>' in html
+    assert reverse("leads:detail", args=[lead.pk]) not in html
 
 
 def test_an_assignee_may_mark_done_an_activity_on_a_deal_they_do_not_see(
