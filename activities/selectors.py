@@ -184,7 +184,9 @@ def timeline_entries(
 
 
 def _newest(qs: QuerySet, field: str, count: int) -> QuerySet:
-    return qs.select_related(None).order_by(f"-{field}", "-id")[:count]
+    if qs.query.select_related:
+        qs = qs.select_related(None)
+    return qs.order_by(f"-{field}", "-id")[:count]
 
 
 # When an activity happened: when it was done, else when it was planned (what it shows as).
@@ -252,10 +254,9 @@ def deal_timeline(
 def _contact_items(model: type[Item], user: User, on_contact: Q, deals: QuerySet) -> QuerySet:
     """A person's or organization's items: their own and their deals', as the user may see
     them (on a deal the user sees, or on none; not on a lead the user may not see)."""
-    return (
-        model.objects.filter(on_contact | Q(deal__in=deals))
-        .filter(on_visible_deal_q(user))
-        .exclude(on_hidden_lead_q(user, model))
+    # One filter() call: each call copies the query, subqueries and all.
+    return model.objects.filter(
+        on_contact | Q(deal__in=deals), on_visible_deal_q(user), ~on_hidden_lead_q(user, model)
     )
 
 
