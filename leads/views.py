@@ -34,6 +34,7 @@ from crm.web.once import one_time_form
 from crm.web.paging import page_number, timeline_limit
 from crm.web.scopes import my_team_owner_ids
 from deals.forms import ActivityForm
+from deals.models import Deal
 from leads.forms import (
     CONTACT_CHOICE_KEEP,
     BulkForm,
@@ -375,6 +376,11 @@ def _suggestion(record: Person | Organization, score: int, reasons: list[str]) -
 # --- The lead page ---------------------------------------------------------------------------
 
 
+def _deal_if_visible(user: User, deal: Deal | None) -> Deal | None:
+    """The deal a lead became, where the user may see it (else the page names none)."""
+    return deal if deal is not None and can_view(user, deal) else None
+
+
 def _detail_context(request: HttpRequest, lead: Lead, **extra: Any) -> dict:
     return {
         "nav": "leads",
@@ -382,7 +388,7 @@ def _detail_context(request: HttpRequest, lead: Lead, **extra: Any) -> dict:
         "labels": list(lead.labels.all()),
         "timeline": lead_timeline(lead=lead, user=request.user, limit=timeline_limit(request)),
         "open_activities": list(lead_open_activities(lead=lead, user=request.user)),
-        "deal_visible": lead.deal is not None and can_view(request.user, lead.deal),
+        "deal_visible": _deal_if_visible(request.user, lead.deal) is not None,
         "note_form": extra.pop("note_form", None) or NoteForm(prefix=NOTE_PREFIX),
         "activity_form": extra.pop("activity_form", None)
         or ActivityForm(user=request.user, initial={"type": "call"}, prefix=ACTIVITY_PREFIX),
@@ -491,7 +497,10 @@ def convert(request: HttpRequest, pk: int) -> HttpResponse:
         extra: dict[str, Any] = {"convert_open": True}
         if lead.is_converted:
             extra["convert_error"] = _("This lead was already converted into a deal.")
-            extra["converted_deal"] = lead.deal
+            extra["converted_deal"] = _deal_if_visible(request.user, lead.deal)
+        elif lead.is_archived:
+            # Said before the user fills the form in, not after Save.
+            extra["convert_error"] = _("Restore this lead from the archive before converting it.")
         elif lead.in_inbox:
             found = lead_duplicates(actor=request.user, lead=lead)
             if found is not None:
@@ -518,7 +527,7 @@ def convert(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except AlreadyConverted as error:
             extra["convert_error"] = _("This lead was already converted into a deal.")
-            extra["converted_deal"] = error.deal
+            extra["converted_deal"] = _deal_if_visible(request.user, error.deal)
         except DuplicateContacts as found:
             extra["duplicates"] = _duplicate_groups(lead, found)
             extra["duplicates_error"] = _missing_choice_message(extra["duplicates"], data)

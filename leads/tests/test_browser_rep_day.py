@@ -196,6 +196,8 @@ def test_escape_closes_the_convert_dialog_and_a_reload_keeps_it_closed(
 
     expect(page.get_by_role("dialog", name="Convert to deal")).to_be_hidden()
     expect(page).to_have_url(live_server.url + reverse("leads:detail", args=[lead.pk]))
+    # The keyboard user is back where a click would have left them: on Convert to deal.
+    expect(page.get_by_role("link", name="Convert to deal")).to_be_focused()
     page.reload()
     expect(page.get_by_role("dialog", name="Convert to deal")).to_be_hidden()
 

@@ -12,7 +12,13 @@ from contacts.services import organization_create, person_create
 from crm.models import Visibility
 from deals.models import Deal
 from leads.models import Lead
-from leads.services import lead_add_activity, lead_convert, lead_create
+from leads.services import (
+    ContactChoice,
+    lead_add_activity,
+    lead_archive,
+    lead_convert,
+    lead_create,
+)
 
 
 @pytest.fixture
@@ -363,3 +369,36 @@ def test_marking_a_lead_activity_done_returns_to_the_lead(client, owner, lead):
 
     assert response.status_code == 302 and response.url == url
     assert Activity.objects.get().done
+
+
+def test_the_convert_dialog_of_an_archived_lead_says_to_restore_it_first(client, owner, lead):
+    lead_archive(actor=owner, lead=lead)
+    client.force_login(owner)
+
+    page = client.get(reverse("leads:convert", args=[lead.pk])).content.decode()
+
+    assert "Restore this lead from the archive before converting it." in page
+    assert '<button type="submit" class="btn btn-primary">Save</button>' not in page
+
+
+def test_already_converted_links_the_deal_only_for_those_who_may_see_it(
+    client, owner, teammate, pipeline, lead
+):
+    keep = ContactChoice("keep")
+    deal = lead_convert(
+        lead=lead,
+        actor=owner,
+        pipeline=pipeline,
+        title="Private roof",
+        visible_to=Visibility.OWNER,
+        person_choice=keep,
+        organization_choice=keep,
+    )
+    url = reverse("leads:convert", args=[lead.pk])
+    client.force_login(teammate)
+    teammates = client.get(url).content.decode()
+    client.force_login(owner)
+    owners = client.get(url).content.decode()
+
+    assert "already converted" in teammates and "Private roof" not in teammates
+    assert reverse("deals:detail", args=[deal.pk]) in owners

@@ -242,6 +242,11 @@
     document.querySelectorAll("dialog[data-open-on-load]").forEach((d) => {
       if (d.open) d.close();
       d.showModal();
+      // Opened by a page load, it has no opener to give focus back to: the link to it gets it.
+      d.addEventListener("close", () => {
+        const opener = document.querySelector(`[data-opens="${d.id}"]`);
+        if (opener) opener.focus();
+      });
     });
     document.querySelectorAll("dialog[data-close-url]").forEach((d) => {
       // Escape, Cancel or ✕: the address bar goes back to the page under the dialog.
