@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import User, Visibility
 from crm.visibility import can_assign_to
+from crm.web.fields import WebsiteField
 from crm.web.paging import page_number
 
 
@@ -106,7 +107,7 @@ class PersonForm(forms.Form):
 
 class OrganizationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=255)
-    website = forms.CharField(label=_("Website"), required=False, max_length=255)
+    website = WebsiteField(label=_("Website"))
     address = forms.CharField(
         label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

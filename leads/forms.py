@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import CompanySettings, Label, User, Visibility
 from crm.visibility import reach
-from crm.web.fields import MoneyField
+from crm.web.fields import MoneyField, WebsiteField
 from deals.models import Pipeline, Stage
 from deals.selectors import pipeline_list, stage_list
 from leads.models import LeadSource
@@ -41,7 +41,7 @@ class LeadForm(forms.Form):
     organization = forms.IntegerField(required=False, widget=forms.HiddenInput)
     organization_name = forms.CharField(label=_("Organization"), max_length=255, required=False)
     organization_new = forms.BooleanField(label=_("Create new organization"), required=False)
-    organization_website = forms.CharField(label=_("Website"), max_length=255, required=False)
+    organization_website = WebsiteField(label=_("Website"))
     value = MoneyField(label=_("Value"), required=False)
     currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3)
     labels = forms.ModelMultipleChoiceField(

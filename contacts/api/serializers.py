@@ -4,6 +4,7 @@ from contacts.models import Organization, Person
 from contacts.selectors import organization_list, person_list
 from crm.api.fields import VisiblePrimaryKeyField
 from crm.models import Visibility
+from crm.web.fields import WebsiteField
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -61,7 +62,13 @@ class OwnedInputSerializer(serializers.Serializer):
 class OrganizationInputSerializer(OwnedInputSerializer):
     name = serializers.CharField(max_length=255)
     address = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
-    website = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    website = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=255,
+        validators=[WebsiteField().validate],
+        help_text="http(s) or a bare domain such as acme.example.",
+    )
 
 
 class PersonInputSerializer(OwnedInputSerializer):

@@ -259,6 +259,18 @@ def test_a_reference_to_an_unseen_organization_is_a_400_field_error(owner, outsi
     assert "organization" in response.json()
 
 
+def test_a_website_that_is_no_web_address_is_a_400_on_website(owner):
+    response = api_client(owner).post(
+        "/api/v1/organizations/",
+        {"name": "Acme", "website": "javascript:alert(1)"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "Enter a web address" in response.json()["website"][0]
+    assert not Organization.objects.exists()
+
+
 def test_bad_email_is_a_400_on_emails(owner):
     response = api_client(owner).post(
         "/api/v1/persons/", {"name": "Jane", "emails": ["not an address"]}, format="json"

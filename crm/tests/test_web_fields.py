@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from crm.web.fields import MoneyField
+from crm.web.fields import MoneyField, WebsiteField
 
 CASES = {
     "de": {
@@ -50,3 +50,14 @@ def test_money_field_refuses_what_is_not_an_amount(language, text):
         field = MoneyField(required=False)
         with pytest.raises(ValidationError):
             field.clean(text)
+
+
+@pytest.mark.parametrize("text", ["acme.example", "https://acme.example/about", "http://x.de", ""])
+def test_website_field_takes_addresses_a_page_can_link(text):
+    assert WebsiteField().clean(text) == text
+
+
+@pytest.mark.parametrize("text", ["javascript:alert(1)", "mailto:a@b.c", "not a site", "//x.de"])
+def test_website_field_refuses_what_would_only_show_as_text(text):
+    with pytest.raises(ValidationError, match="Enter a web address"):
+        WebsiteField().clean(text)

@@ -5,7 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.formats import get_format
+from django.utils.translation import gettext_lazy as _
+
+from crm.templatetags.crm_format import safe_url
 
 # What separates thousands where a language writes spaces: plain, no-break and narrow no-break.
 SPACES = (" ", "\xa0", "\u202f")
@@ -50,3 +54,24 @@ def without_thousands(text: str) -> str:
     if not all(len(g) == 3 and g.isdigit() for g in groups[1:]):
         return text
     return f"{sign}{''.join(groups)}{point}{fraction}"
+
+
+class WebsiteField(forms.CharField):
+    """A web address: http(s) or a bare domain ("acme.example"), as pages can link it.
+
+    Anything else ("javascript:…", "mailto:…", text with spaces) would only ever show as text,
+    so it is refused at entry, with a message saying what is expected.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 255)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        if value and not safe_url(value):
+            raise ValidationError(
+                _("Enter a web address, such as acme.example or https://acme.example."),
+                code="invalid",
+            )
