@@ -193,9 +193,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "leads": lead_list_brief(user=request.user).filter(person=person)[:RELATED_LIMIT],
             "timeline_actions": True,
             "timeline": person_timeline(
-                person=person,
-                user=request.user,
-                limit=timeline_limit(request),
+                person=person, user=request.user, limit=timeline_limit(request)
             ),
             "can_manage": can_manage(request.user, person),
         },
@@ -286,9 +284,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "leads": lead_list_brief(user=request.user).filter(organization=org)[:RELATED_LIMIT],
             "timeline_actions": True,
             "timeline": organization_timeline(
-                organization=org,
-                user=request.user,
-                limit=timeline_limit(request),
+                organization=org, user=request.user, limit=timeline_limit(request)
             ),
             "can_manage": can_manage(request.user, org),
         },

@@ -15,6 +15,7 @@ from activities.selectors import (
 )
 from crm.models import User
 from crm.visibility import can_view, visible_q
+from deals.models import Deal
 from leads.models import Lead
 
 
@@ -46,12 +47,17 @@ def lead_get(*, user: User, pk) -> Lead:
         raise Http404 from None
 
 
+def lead_deal(*, lead: Lead, user: User) -> Deal | None:
+    """The deal the lead became, where the user may see it (else pages name none)."""
+    return lead.deal if lead.deal is not None and can_view(user, lead.deal) else None
+
+
 def lead_timeline(*, lead: Lead, user: User, limit: int | None = TIMELINE_PAGE) -> Timeline:
     """What was written on the lead. Once converted, its items are on the deal, and only those
     who may see the deal see them here."""
     extra = []
     if lead.converted_at is not None:
-        deal = lead.deal if lead.deal is not None and can_view(user, lead.deal) else None
+        deal = lead_deal(lead=lead, user=user)
         extra.append(
             TimelineEntry("conversion", lead.converted_at, lead.converted_by, lead, deal=deal)
         )

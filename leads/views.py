@@ -29,12 +29,10 @@ from contacts.selectors import (
 from contacts.services import ContactRef
 from crm.errors import DomainError
 from crm.models import Label, User
-from crm.visibility import can_view
 from crm.web.once import one_time_form
 from crm.web.paging import page_number, timeline_limit
 from crm.web.scopes import my_team_owner_ids
 from deals.forms import ActivityForm
-from deals.models import Deal
 from leads.forms import (
     CONTACT_CHOICE_KEEP,
     BulkForm,
@@ -43,7 +41,7 @@ from leads.forms import (
     NoteForm,
 )
 from leads.models import Lead, LeadSource
-from leads.selectors import lead_get, lead_list, lead_open_activities, lead_timeline
+from leads.selectors import lead_deal, lead_get, lead_list, lead_open_activities, lead_timeline
 from leads.services import (
     AlreadyConverted,
     ContactChoice,
@@ -376,11 +374,6 @@ def _suggestion(record: Person | Organization, score: int, reasons: list[str]) -
 # --- The lead page ---------------------------------------------------------------------------
 
 
-def _deal_if_visible(user: User, deal: Deal | None) -> Deal | None:
-    """The deal a lead became, where the user may see it (else the page names none)."""
-    return deal if deal is not None and can_view(user, deal) else None
-
-
 def _detail_context(request: HttpRequest, lead: Lead, **extra: Any) -> dict:
     return {
         "nav": "leads",
@@ -388,7 +381,7 @@ def _detail_context(request: HttpRequest, lead: Lead, **extra: Any) -> dict:
         "labels": list(lead.labels.all()),
         "timeline": lead_timeline(lead=lead, user=request.user, limit=timeline_limit(request)),
         "open_activities": list(lead_open_activities(lead=lead, user=request.user)),
-        "deal_visible": _deal_if_visible(request.user, lead.deal) is not None,
+        "deal_visible": lead_deal(lead=lead, user=request.user) is not None,
         "note_form": extra.pop("note_form", None) or NoteForm(prefix=NOTE_PREFIX),
         "activity_form": extra.pop("activity_form", None)
         or ActivityForm(user=request.user, initial={"type": "call"}, prefix=ACTIVITY_PREFIX),
@@ -497,7 +490,7 @@ def convert(request: HttpRequest, pk: int) -> HttpResponse:
         extra: dict[str, Any] = {"convert_open": True}
         if lead.is_converted:
             extra["convert_error"] = _("This lead was already converted into a deal.")
-            extra["converted_deal"] = _deal_if_visible(request.user, lead.deal)
+            extra["converted_deal"] = lead_deal(lead=lead, user=request.user)
         elif lead.is_archived:
             # Said before the user fills the form in, not after Save.
             extra["convert_error"] = _("Restore this lead from the archive before converting it.")
@@ -525,9 +518,10 @@ def convert(request: HttpRequest, pk: int) -> HttpResponse:
                 person_choice=_choice(data.get("person_choice", "")),
                 organization_choice=_choice(data.get("organization_choice", "")),
             )
-        except AlreadyConverted as error:
+        except AlreadyConverted:
             extra["convert_error"] = _("This lead was already converted into a deal.")
-            extra["converted_deal"] = _deal_if_visible(request.user, error.deal)
+            lead.refresh_from_db()  # converted meanwhile: its deal is the one to name
+            extra["converted_deal"] = lead_deal(lead=lead, user=request.user)
         except DuplicateContacts as found:
             extra["duplicates"] = _duplicate_groups(lead, found)
             extra["duplicates_error"] = _missing_choice_message(extra["duplicates"], data)

@@ -108,11 +108,7 @@ class OrganizationViewSet(ReassignMixin, RecordViewSet):
     @extend_schema(responses={200: TimelineSerializer})
     @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request, pk=None):
-        entries = organization_timeline(
-            organization=self.get_object(),
-            user=self.actor,
-            limit=None,
-        )
+        entries = organization_timeline(organization=self.get_object(), user=self.actor, limit=None)
         return Response(TimelineSerializer({"results": entries}).data)
 
 
@@ -195,9 +191,5 @@ class PersonViewSet(ReassignMixin, RecordViewSet):
     @extend_schema(responses={200: TimelineSerializer})
     @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request, pk=None):
-        entries = person_timeline(
-            person=self.get_object(),
-            user=self.actor,
-            limit=None,
-        )
+        entries = person_timeline(person=self.get_object(), user=self.actor, limit=None)
         return Response(TimelineSerializer({"results": entries}).data)

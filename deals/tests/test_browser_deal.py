@@ -73,8 +73,11 @@ def test_a_second_stage_click_before_the_first_answers_waits_and_both_moves_land
     page.route("**/move/", hold)
 
     page.get_by_role("button", name="Proposal").click()
-    page.wait_for_timeout(0)  # let Playwright hand the held request over
     expect(page.locator("[data-stagebar]")).to_have_attribute("aria-busy", "true")
+    for _ in range(100):  # until Playwright has handed the first move over to `hold`
+        if held:
+            break
+        page.wait_for_timeout(20)
     page.get_by_role("button", name="Negotiation").click()
     assert len(held) == 1
     held[0].continue_()
