@@ -3,7 +3,7 @@
 Why this app sits between deals and leads: a note points at the deal, person and organization
 it belongs to with real foreign keys (all in apps below). Leads sit above: a lead links to its
 notes, activities and emails through link tables of its own (`Lead.notes`, ...), so the
-conversion in `leads/services.py` can move them to the deal without any app depending upward.
+conversion in `leads/conversion.py` can move them to the deal without any app depending upward.
 Whatever is attached to a deal also carries the deal's person and organization, so their pages
 find it by an index (to those who may see the deal: see activities.selectors).
 """

@@ -16,17 +16,27 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+)
 from django.utils import timezone
 
 from activities.models import Activity, Email, Note
 from contacts.models import MergeKind, MergeRecord, Organization, Person
 from crm.models import User
 from crm.visibility import visible_q
+from crm.web.paging import TIMELINE_PAGE
 from deals.models import Deal, DealHistory, LostReason, Stage
 
-# A page shows the newest entries; "the whole history" asks for all (up to a safety cap).
-TIMELINE_PAGE = 50
+# A page shows the newest TIMELINE_PAGE entries; "the whole history" asks for all, up to this.
 TIMELINE_CAP = 5_000
 
 Item = Note | Activity | Email
@@ -93,11 +103,22 @@ def email_list(*, user: User) -> QuerySet[Email]:
     return Email.objects.filter(item_visible_q(user, Email)).select_related("logged_by")
 
 
+def visible_leads_prefetch(user: User, *, to_attr: str = "lead_list") -> Prefetch:
+    """The leads an item was written on, only those the user may see (`to_attr`: a list).
+
+    Reached through the reverse accessor `leads`, so that this app does not import leads."""
+    lead_model = Activity._meta.get_field("leads").related_model
+    return Prefetch("leads", queryset=lead_model.objects.filter(visible_q(user)), to_attr=to_attr)
+
+
 def my_activities(*, user: User, today: date | None = None) -> dict[str, QuerySet[Activity]]:
-    """The user's open activities: overdue, today and upcoming."""
+    """The user's open activities: overdue, today and upcoming; a lead's activity carries the
+    lead (`lead_list`) where the user may see it, since it is about the lead."""
     today = today or timezone.localdate()
-    mine = Activity.objects.filter(assignee=user, done=False).select_related(
-        "deal", "person", "organization"
+    mine = (
+        Activity.objects.filter(assignee=user, done=False)
+        .select_related("deal", "person", "organization")
+        .prefetch_related(visible_leads_prefetch(user))
     )
     return {
         "overdue": mine.filter(due_date__lt=today),

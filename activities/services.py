@@ -1,7 +1,10 @@
 """Writes of notes, activities and logged e-mails.
 
 Whatever is attached to a deal also carries the deal's person and organization, so it shows on
-their pages too. Callers check that the actor may see the record they attach to (selectors).
+their pages too. `note_create`, `activity_create` and `email_log` check that the actor may see
+the records they attach to. The `..._unchecked` twins are for a service that checked access
+through a record above this app itself (a lead's services: the lead decides who may write on
+it); nothing at the edge calls them.
 """
 
 from __future__ import annotations
@@ -17,23 +20,26 @@ from activities.models import Activity, ActivityType, Email, Note
 from contacts.models import Organization, Person
 from crm.errors import DomainError, NotPermitted
 from crm.models import User
-from crm.visibility import can_edit, can_view
+from crm.visibility import can_assign_to, can_edit, can_view
 from deals.models import Deal
 
 MAX_NOTE_LENGTH = 100_000
 
 
-def _targets(
-    actor: User,
-    deal: Deal | None,
-    person: Person | None,
-    organization: Organization | None,
-    authorized: bool = False,
-) -> dict:
-    # `authorized`: the caller checked access through a record above this app (a lead).
-    for record in (deal, person, organization):
-        if record is not None and not authorized and not can_view(actor, record):
+def _check_assignee(actor: User, assignee: User | None) -> None:
+    # An activity shows to its assignee: giving one to someone outside the actor's reach
+    # would show them the deal's title and ids.
+    if assignee is not None and not can_assign_to(actor, assignee):
+        raise DomainError(_("You may not assign activities to this user."), field="assignee")
+
+
+def _check_targets(actor: User, *records: Deal | Person | Organization | None) -> None:
+    for record in records:
+        if record is not None and not can_view(actor, record):
             raise NotPermitted(_("You may not see this record."))
+
+
+def _targets(deal: Deal | None, person: Person | None, organization: Organization | None) -> dict:
     if deal is not None:
         person = person or deal.person
         organization = organization or deal.organization
@@ -42,7 +48,6 @@ def _targets(
     return {"deal": deal, "person": person, "organization": organization}
 
 
-@transaction.atomic
 def note_create(
     *,
     actor: User,
@@ -50,7 +55,21 @@ def note_create(
     deal: Deal | None = None,
     person: Person | None = None,
     organization: Organization | None = None,
-    authorized: bool = False,
+) -> Note:
+    _check_targets(actor, deal, person, organization)
+    return note_create_unchecked(
+        actor=actor, content=content, deal=deal, person=person, organization=organization
+    )
+
+
+@transaction.atomic
+def note_create_unchecked(
+    *,
+    actor: User,
+    content: str,
+    deal: Deal | None = None,
+    person: Person | None = None,
+    organization: Organization | None = None,
 ) -> Note:
     content = (content or "").strip()
     if not content:
@@ -60,7 +79,7 @@ def note_create(
     return Note.objects.create(
         content=content,
         author=actor,
-        **_targets(actor, deal, person, organization, authorized),
+        **_targets(deal, person, organization),
     )
 
 
@@ -114,8 +133,23 @@ def refresh_next_activity(activity: Activity) -> None:
         )
 
 
-@transaction.atomic
 def activity_create(
+    *,
+    actor: User,
+    deal: Deal | None = None,
+    person: Person | None = None,
+    organization: Organization | None = None,
+    **fields,
+) -> Activity:
+    """Schedule an activity (fields as `activity_create_unchecked`) on records the actor sees."""
+    _check_targets(actor, deal, person, organization)
+    return activity_create_unchecked(
+        actor=actor, deal=deal, person=person, organization=organization, **fields
+    )
+
+
+@transaction.atomic
+def activity_create_unchecked(
     *,
     actor: User,
     subject: str,
@@ -128,7 +162,6 @@ def activity_create(
     deal: Deal | None = None,
     person: Person | None = None,
     organization: Organization | None = None,
-    authorized: bool = False,
 ) -> Activity:
     subject = (subject or "").strip()
     if not subject:
@@ -139,6 +172,7 @@ def activity_create(
         raise DomainError(_("A due date is required."), field="due_date")
     if duration_minutes is not None and not 0 <= int(duration_minutes) <= 60 * 24 * 31:
         raise DomainError(_("Enter a duration in minutes."), field="duration_minutes")
+    _check_assignee(actor, assignee)
     activity = Activity.objects.create(
         subject=subject[:255],
         type=type,
@@ -148,7 +182,7 @@ def activity_create(
         assignee=assignee or actor,
         created_by=actor,
         note=(note or "").strip(),
-        **_targets(actor, deal, person, organization, authorized),
+        **_targets(deal, person, organization),
     )
     deal_refresh_next_activity(activity.deal)
     return activity
@@ -181,6 +215,8 @@ def activity_update(*, actor: User, activity: Activity, **fields) -> Activity:
     for name, value in fields.items():
         if name not in allowed:
             raise DomainError(_("%(field)s cannot be changed here.") % {"field": name}, field=name)
+        if name == "assignee" and value != activity.assignee:
+            _check_assignee(actor, value)
         setattr(activity, name, value)
     if not (activity.subject or "").strip():
         raise DomainError(_("A subject is required."), field="subject")
@@ -203,8 +239,23 @@ def activity_delete(*, actor: User, activity: Activity) -> None:
         )
 
 
-@transaction.atomic
 def email_log(
+    *,
+    actor: User,
+    deal: Deal | None = None,
+    person: Person | None = None,
+    organization: Organization | None = None,
+    **fields,
+) -> Email:
+    """Log an e-mail (fields as `email_log_unchecked`) on records the actor sees."""
+    _check_targets(actor, deal, person, organization)
+    return email_log_unchecked(
+        actor=actor, deal=deal, person=person, organization=organization, **fields
+    )
+
+
+@transaction.atomic
+def email_log_unchecked(
     *,
     actor: User,
     sender: str,
@@ -215,7 +266,6 @@ def email_log(
     deal: Deal | None = None,
     person: Person | None = None,
     organization: Organization | None = None,
-    authorized: bool = False,
 ) -> Email:
     sender, recipients = (sender or "").strip(), (recipients or "").strip()
     if not sender:
@@ -229,5 +279,5 @@ def email_log(
         body=body or "",
         sent_at=sent_at or timezone.now(),
         logged_by=actor,
-        **_targets(actor, deal, person, organization, authorized),
+        **_targets(deal, person, organization),
     )

@@ -92,13 +92,13 @@ def _start_gunicorn(port: int) -> subprocess.Popen:
         "API_THROTTLE_TOKEN": "none",
         "LOG_LEVEL": "ERROR",
     }
-    env.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     return subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
-            "crm.wsgi:application",
+            "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -14,7 +14,9 @@ from contacts.models import Person
 from contacts.services import organization_create, person_create
 from crm.models import Role, Team, User, Visibility
 from deals.models import Pipeline, Stage
-from leads.services import ContactChoice, DuplicateContacts, lead_convert, lead_create
+from leads.conversion import ContactChoice, lead_convert
+from leads.errors import DuplicateContacts
+from leads.services import lead_create
 
 N_CONVERSIONS = 200
 

@@ -256,6 +256,6 @@ if __name__ == "__main__":  # pragma: no cover - `python -m bench.import_bench` 
 
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     print(run(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000))

@@ -71,7 +71,7 @@ class PersonForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         _limit_owners(self, user)
-        # The organization is picked while typing (templates/leads/_contact_picker.html).
+        # The organization is picked while typing (templates/contacts/_contact_picker.html).
         self.fields["organization"].widget.attrs.update(
             {
                 "autocomplete": "off",

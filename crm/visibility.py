@@ -98,3 +98,12 @@ def can_assign_to(user: User, new_owner: User) -> bool:
         return True
     r = reach(user)
     return new_owner.pk in r.team_member_ids or new_owner.pk in r.managed_member_ids
+
+
+def assignable_users(user: User) -> QuerySet[User]:
+    """Whom `user` may give a record to or assign an activity to (`can_assign_to` as a query)."""
+    users = User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+    if user.is_crm_admin:
+        return users
+    r = reach(user)
+    return users.filter(Q(pk=user.pk) | Q(pk__in=r.team_member_ids | r.managed_member_ids))

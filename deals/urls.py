@@ -12,8 +12,5 @@ urlpatterns = [
     path("<int:pk>/won/", views.deal_won, name="won"),
     path("<int:pk>/lost/", views.deal_lost, name="lost"),
     path("<int:pk>/reopen/", views.deal_reopen, name="reopen"),
-    path("<int:pk>/notes/", views.deal_note_add, name="note_add"),
-    path("<int:pk>/activities/", views.deal_activity_add, name="activity_add"),
-    path("<int:pk>/emails/", views.deal_email_log, name="email_log"),
     path("<int:pk>/delete/", views.deal_delete, name="delete"),
 ]

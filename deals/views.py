@@ -7,35 +7,22 @@ refused by the services and shown as a message next to the current data, never o
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from activities.selectors import deal_timeline
-from activities.services import activity_create, email_log, note_create
 from crm.errors import DomainError, StaleVersion
 from crm.visibility import can_manage
-from crm.web.once import one_time_form
 from crm.web.paging import timeline_limit, window_page
 from crm.web.scopes import my_team_owner_ids
 from deals import services
-from deals.forms import (
-    ActivityForm,
-    DealFilterForm,
-    DealForm,
-    EmailLogForm,
-    LostForm,
-    NoteForm,
-)
+from deals.forms import DealFilterForm, DealForm, LostForm
 from deals.models import Deal, DealStatus
 from deals.selectors import deal_get, deal_list, lost_reason_list, stage_list
 
 PER_PAGE = 50
-# The three forms of the deal page share field names (subject): prefixes keep their ids apart.
-FORM_PREFIXES = {NoteForm: "note", ActivityForm: "activity", EmailLogForm: "email"}
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -67,7 +54,6 @@ def _refused(request: HttpRequest, deal: Deal, error: DomainError) -> HttpRespon
     return redirect("deals:detail", pk=deal.pk)
 
 
-@login_required
 def deal_list_view(request: HttpRequest) -> HttpResponse:
     form = DealFilterForm(request.GET or None)
     deals = deal_list(user=request.user).prefetch_related("labels")
@@ -100,7 +86,16 @@ def deal_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail_context(request: HttpRequest, deal: Deal, **forms) -> dict:
+def deal_page(
+    request: HttpRequest, deal: Deal, *, extra: dict | None = None, status: int = 200
+) -> HttpResponse:
+    """The deal page; `extra` holds forms sent back with their errors (the composer's too)."""
+    context = _detail_context(request, deal, lost_form=(extra or {}).get("lost_form"))
+    context.update(extra or {})
+    return render(request, "deals/detail.html", context, status=status)
+
+
+def _detail_context(request: HttpRequest, deal: Deal, lost_form: LostForm | None = None) -> dict:
     person = deal.person
     if person is not None:
         # Two small queries: the person card shows every address and number.
@@ -112,25 +107,17 @@ def _detail_context(request: HttpRequest, deal: Deal, **forms) -> dict:
         "stages": list(stage_list(pipeline=deal.pipeline)),
         "timeline_actions": True,
         "timeline": deal_timeline(deal=deal, limit=timeline_limit(request)),
-        "lost_form": forms.get("lost_form") or LostForm(initial={"version": deal.version}),
-        "note_form": forms.get("note_form") or NoteForm(prefix=FORM_PREFIXES[NoteForm]),
-        "activity_form": forms.get("activity_form")
-        or ActivityForm(user=request.user, prefix=FORM_PREFIXES[ActivityForm]),
-        "email_form": forms.get("email_form")
-        or EmailLogForm(initial={"sender": request.user.email}, prefix=FORM_PREFIXES[EmailLogForm]),
+        "lost_form": lost_form or LostForm(initial={"version": deal.version}),
         "lost_reasons": lost_reason_list(),
         "can_manage": can_manage(request.user, deal),
         "is_open": deal.status == DealStatus.OPEN,
     }
 
 
-@login_required
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    deal = deal_get(user=request.user, pk=pk)
-    return render(request, "deals/detail.html", _detail_context(request, deal))
+    return deal_page(request, deal_get(user=request.user, pk=pk))
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     deal = deal_get(user=request.user, pk=pk)
@@ -172,7 +159,6 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
     deal = deal_get(user=request.user, pk=pk)
@@ -208,19 +194,16 @@ def _status_change(request: HttpRequest, pk: int, change, done_message: str) -> 
     return redirect("deals:detail", pk=deal.pk)
 
 
-@login_required
 @require_POST
 def deal_won(request: HttpRequest, pk: int) -> HttpResponse:
     return _status_change(request, pk, services.deal_mark_won, _("Deal marked as won."))
 
 
-@login_required
 @require_POST
 def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return _status_change(request, pk, services.deal_reopen, _("Deal reopened."))
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def deal_lost(request: HttpRequest, pk: int) -> HttpResponse:
     """The Lost dialog posts here; without JavaScript, GET shows the same form as a page."""
@@ -250,48 +233,6 @@ def deal_lost(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "deals/lost.html", {"nav": "deals", "deal": deal, "form": form})
 
 
-def _attach(request: HttpRequest, pk: int, form_class, form_name: str, create) -> HttpResponse:
-    deal = deal_get(user=request.user, pk=pk)
-    kwargs = {"user": request.user} if form_class is ActivityForm else {}
-    form = form_class(request.POST, prefix=FORM_PREFIXES[form_class], **kwargs)
-    if form.is_valid():
-        try:
-            create(actor=request.user, deal=deal, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            return redirect(reverse("deals:detail", args=[deal.pk]) + "#timeline")
-    context = _detail_context(request, deal, **{form_name: form})
-    context["open_form"] = form_name
-    return render(request, "deals/detail.html", context, status=400)
-
-
-def _back_to_deal(request: HttpRequest, pk: int) -> str:
-    return reverse("deals:detail", args=[pk])
-
-
-@login_required
-@require_POST
-@one_time_form(_back_to_deal)
-def deal_note_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _attach(request, pk, NoteForm, "note_form", note_create)
-
-
-@login_required
-@require_POST
-@one_time_form(_back_to_deal)
-def deal_activity_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _attach(request, pk, ActivityForm, "activity_form", activity_create)
-
-
-@login_required
-@require_POST
-@one_time_form(_back_to_deal)
-def deal_email_log(request: HttpRequest, pk: int) -> HttpResponse:
-    return _attach(request, pk, EmailLogForm, "email_form", email_log)
-
-
-@login_required
 @require_POST
 def deal_delete(request: HttpRequest, pk: int) -> HttpResponse:
     deal = deal_get(user=request.user, pk=pk)

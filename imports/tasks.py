@@ -6,24 +6,25 @@ a task that runs twice, or late, finds the import in another status, or held by 
 already at it, and does nothing (imports/jobs.py).
 """
 
-from crm.celery import app
+from celery import shared_task
+
 from imports.models import Import, ImportStatus
 from imports.services import import_preview_queued, import_revert_queued, import_run_queued
 
 
-@app.task(name="imports.tasks.preview_import")
+@shared_task(name="imports.tasks.preview_import")
 def preview_import(import_id: int) -> str:
     """Preview an import marked as previewing; returns its status."""
     return import_preview_queued(import_id=import_id).status
 
 
-@app.task(name="imports.tasks.apply_import")
+@shared_task(name="imports.tasks.apply_import")
 def apply_import(import_id: int) -> str:
     """Apply an import already marked as applying (`import_queue`); returns its status."""
     return import_run_queued(import_id=import_id).status
 
 
-@app.task(name="imports.tasks.revert_import")
+@shared_task(name="imports.tasks.revert_import")
 def revert_import(import_id: int) -> str:
     """Revert an import marked as reverting (`import_revert_queue`); returns its status."""
     return import_revert_queued(import_id=import_id).status

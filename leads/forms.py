@@ -4,29 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import CompanySettings, Label, User, Visibility
-from crm.visibility import reach
-from crm.web.fields import MoneyField, WebsiteField
+from crm.visibility import assignable_users
+from crm.web.fields import MoneyField, UserChoiceField, WebsiteField
 from deals.models import Pipeline, Stage
 from deals.selectors import pipeline_list, stage_list
 from leads.models import LeadSource
-
-
-def assignable_users(user: User) -> QuerySet[User]:
-    """Whom `user` may give a record to (mirrors crm.visibility.can_assign_to)."""
-    users = User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
-    if user.is_crm_admin:
-        return users
-    r = reach(user)
-    return users.filter(Q(pk=user.pk) | Q(pk__in=r.team_member_ids | r.managed_member_ids))
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        return str(obj)
 
 
 class LeadForm(forms.Form):
@@ -108,15 +93,6 @@ class LeadForm(forms.Form):
                 ),
             )
         return data
-
-
-class NoteForm(forms.Form):
-    content = forms.CharField(
-        label=_("Note"),
-        max_length=100_000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Bold, italics, lists and links are kept: <b>, <i>, <ul>, <a href>."),
-    )
 
 
 class StageChoiceField(forms.ModelChoiceField):

@@ -1,19 +1,18 @@
 from django.urls import path
 
-from leads import views
+from leads.views import convert, inbox, records
 
 app_name = "leads"
 
 urlpatterns = [
-    path("", views.inbox, name="inbox"),
-    path("add/", views.add, name="add"),
-    path("bulk/", views.bulk, name="bulk"),
-    path("suggest/", views.suggest, name="suggest"),
-    path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/edit/", views.edit, name="edit"),
-    path("<int:pk>/archive/", views.archive, name="archive"),
-    path("<int:pk>/restore/", views.restore, name="restore"),
-    path("<int:pk>/convert/", views.convert, name="convert"),
-    path("<int:pk>/notes/", views.note_add, name="note_add"),
-    path("<int:pk>/activities/", views.activity_add, name="activity_add"),
+    path("", inbox.inbox, name="inbox"),
+    path("add/", records.add, name="add"),
+    path("bulk/", inbox.bulk, name="bulk"),
+    path("<int:pk>/", records.detail, name="detail"),
+    path("<int:pk>/edit/", records.edit, name="edit"),
+    path("<int:pk>/archive/", records.archive, name="archive"),
+    path("<int:pk>/restore/", records.restore, name="restore"),
+    path("<int:pk>/convert/", convert.convert, name="convert"),
+    path("<int:pk>/notes/", records.note_add, name="note_add"),
+    path("<int:pk>/activities/", records.activity_add, name="activity_add"),
 ]

@@ -8,8 +8,6 @@ from contacts.selectors import organization_list, person_list
 from crm.api.fields import VisiblePrimaryKeyField, active_users
 from deals.models import Deal
 from deals.selectors import deal_list
-from leads.models import Lead
-from leads.selectors import lead_list
 
 TIMELINE_KINDS = ["note", "activity", "email", "history", "conversion", "merge"]
 
@@ -123,9 +121,9 @@ class EmailSerializer(_LeadIdMixin, serializers.ModelSerializer):
 
 
 class AttachInputSerializer(serializers.Serializer):
-    """Exactly what it is written on: a lead, or a deal, person and/or organization."""
+    """What it is written on: a deal, person and/or organization (or a lead: the leads app's
+    `leads/api/attach.py` adds that field, since leads sit above this app)."""
 
-    lead = VisiblePrimaryKeyField(model=Lead, selector=lead_list, required=False)
     deal = VisiblePrimaryKeyField(model=Deal, selector=deal_list, required=False)
     person = VisiblePrimaryKeyField(model=Person, selector=person_list, required=False)
     organization = VisiblePrimaryKeyField(
@@ -134,10 +132,6 @@ class AttachInputSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         targets = [name for name in ("deal", "person", "organization") if attrs.get(name)]
-        if attrs.get("lead") and targets:
-            raise serializers.ValidationError(
-                {"lead": ["Give a lead, or a deal, person or organization, not both."]}
-            )
         if not attrs.get("lead") and not targets:
             raise serializers.ValidationError(
                 {"non_field_errors": ["Attach it to a lead, deal, person or organization."]}

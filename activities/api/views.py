@@ -1,4 +1,8 @@
-"""Notes, activities and logged e-mails: on a lead, or on a deal, person or organization."""
+"""Notes, activities and logged e-mails on a deal, person or organization.
+
+Those written on a lead go through the lead's services: `leads/api/attach.py` extends these
+views with the `lead` field, and the API router serves its versions.
+"""
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -18,9 +22,9 @@ from activities.api.serializers import (
     NoteSerializer,
     NoteUpdateSerializer,
 )
+from activities.models import Activity, Email, Note
 from activities.selectors import activity_list, email_list, note_list
 from crm.api.base import RecordViewSet
-from leads import services as lead_services
 
 
 def _attached_filters(queryset: QuerySet, filters: dict) -> QuerySet:
@@ -38,6 +42,10 @@ def _attached_filters(queryset: QuerySet, filters: dict) -> QuerySet:
 class NoteViewSet(RecordViewSet):
     serializer_class = NoteSerializer
     filter_serializer_class = AttachedFilterSerializer
+    create_serializer_class = NoteCreateSerializer
+
+    def create_note(self, data: dict) -> Note:
+        return services.note_create(actor=self.actor, **data)
 
     def get_queryset(self):
         return note_list(user=self.actor).prefetch_related("leads").order_by("-created_at", "-id")
@@ -47,12 +55,7 @@ class NoteViewSet(RecordViewSet):
 
     @extend_schema(request=NoteCreateSerializer, responses={201: NoteSerializer})
     def create(self, request):
-        data = self.parse(NoteCreateSerializer)
-        lead = data.pop("lead", None)
-        if lead is not None:
-            note = lead_services.lead_add_note(actor=self.actor, lead=lead, content=data["content"])
-        else:
-            note = services.note_create(actor=self.actor, **data)
+        note = self.create_note(self.parse(self.create_serializer_class))
         return self.render(self.fresh(note), status_code=status.HTTP_201_CREATED)
 
     @extend_schema(request=NoteUpdateSerializer, responses={200: NoteSerializer})
@@ -71,6 +74,10 @@ class NoteViewSet(RecordViewSet):
 class ActivityViewSet(RecordViewSet):
     serializer_class = ActivitySerializer
     filter_serializer_class = ActivityFilterSerializer
+    create_serializer_class = ActivityCreateSerializer
+
+    def create_activity(self, data: dict) -> Activity:
+        return services.activity_create(actor=self.actor, **data)
 
     def get_queryset(self):
         return activity_list(user=self.actor).prefetch_related("leads")
@@ -80,12 +87,7 @@ class ActivityViewSet(RecordViewSet):
 
     @extend_schema(request=ActivityCreateSerializer, responses={201: ActivitySerializer})
     def create(self, request):
-        data = self.parse(ActivityCreateSerializer)
-        lead = data.pop("lead", None)
-        if lead is not None:
-            activity = lead_services.lead_add_activity(actor=self.actor, lead=lead, **data)
-        else:
-            activity = services.activity_create(actor=self.actor, **data)
+        activity = self.create_activity(self.parse(self.create_serializer_class))
         return self.render(self.fresh(activity), status_code=status.HTTP_201_CREATED)
 
     @extend_schema(request=ActivityUpdateSerializer, responses={200: ActivitySerializer})
@@ -110,7 +112,11 @@ class EmailViewSet(RecordViewSet):
 
     serializer_class = EmailSerializer
     filter_serializer_class = AttachedFilterSerializer
+    create_serializer_class = EmailCreateSerializer
     http_method_names = ["get", "post", "head", "options"]
+
+    def create_email(self, data: dict) -> Email:
+        return services.email_log(actor=self.actor, **data)
 
     def get_queryset(self):
         return email_list(user=self.actor).prefetch_related("leads")
@@ -120,10 +126,5 @@ class EmailViewSet(RecordViewSet):
 
     @extend_schema(request=EmailCreateSerializer, responses={201: EmailSerializer})
     def create(self, request):
-        data = self.parse(EmailCreateSerializer)
-        lead = data.pop("lead", None)
-        if lead is not None:
-            email = lead_services.lead_log_email(actor=self.actor, lead=lead, **data)
-        else:
-            email = services.email_log(actor=self.actor, **data)
+        email = self.create_email(self.parse(self.create_serializer_class))
         return self.render(self.fresh(email), status_code=status.HTTP_201_CREATED)

@@ -10,7 +10,8 @@ from activities.services import activity_create
 from contacts.services import person_create
 from crm.models import Visibility
 from deals.services import deal_create
-from leads.services import ContactChoice, lead_add_activity, lead_convert, lead_create
+from leads.conversion import ContactChoice, lead_convert
+from leads.services import lead_add_activity, lead_create
 
 
 def schedule(user, subject, days, visible_to=Visibility.TEAM):

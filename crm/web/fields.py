@@ -75,3 +75,10 @@ class WebsiteField(forms.CharField):
                 _("Enter a web address, such as acme.example or https://acme.example."),
                 code="invalid",
             )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    """A user by the name people know them by."""
+
+    def label_from_instance(self, obj) -> str:
+        return str(obj)

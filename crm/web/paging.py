@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from activities.selectors import TIMELINE_PAGE
-
 MAX_PAGE = 100_000
+# A record page shows the newest timeline entries; "the whole history" asks for all.
+TIMELINE_PAGE = 50
 
 
 def page_number(raw: object) -> int:

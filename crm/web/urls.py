@@ -1,4 +1,4 @@
-"""Log in and out, the password, the profile, the global search and the home page.
+"""Log in and out, the password, the profile and the home page.
 
 No namespace: Django's auth views and LOGIN_URL look these names up as they are.
 """
@@ -24,7 +24,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/profile/", views.profile, name="profile"),
-    path("search/", views.search, name="search"),
     # Under /i18n/, which is public: the login page loads the catalog too.
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", views.home, name="home"),

@@ -22,7 +22,13 @@ def deal(owner, pipeline):
     return make_deal(owner, pipeline, title="Acme rollout", person=person, organization=org)
 
 
+COMPOSER = ("note_add", "activity_add", "email_log")
+
+
 def url(name, deal):
+    # The composer's posts are the activities app's, for any record kind.
+    if name in COMPOSER:
+        return reverse(f"activities:{name}", args=["deal", deal.pk])
     return reverse(f"deals:{name}", args=[deal.pk])
 
 

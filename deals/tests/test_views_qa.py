@@ -60,7 +60,8 @@ def test_log_email_refuses_an_invalid_address_with_a_clear_error(client, owner, 
     client.force_login(owner)
 
     response = client.post(
-        reverse("deals:email_log", args=[deal.pk]), email_data(**{"email-recipients": "not-email"})
+        reverse("activities:email_log", args=["deal", deal.pk]),
+        email_data(**{"email-recipients": "not-email"}),
     )
 
     assert response.status_code == 400 and not Email.objects.exists()
@@ -71,7 +72,7 @@ def test_log_email_accepts_several_addresses_separated_by_commas_or_semicolons(c
     client.force_login(owner)
 
     client.post(
-        reverse("deals:email_log", args=[deal.pk]),
+        reverse("activities:email_log", args=["deal", deal.pk]),
         email_data(**{"email-recipients": "ann@example.com; Bob <bob@example.com>, c@example.com"}),
     )
 
@@ -82,7 +83,8 @@ def test_log_email_refuses_an_invalid_sender(client, owner, deal):
     client.force_login(owner)
 
     response = client.post(
-        reverse("deals:email_log", args=[deal.pk]), email_data(**{"email-sender": "olivia"})
+        reverse("activities:email_log", args=["deal", deal.pk]),
+        email_data(**{"email-sender": "olivia"}),
     )
 
     assert response.status_code == 400 and not Email.objects.exists()
@@ -92,8 +94,8 @@ def test_deal_note_sent_twice_with_one_token_adds_one_note(client, owner, deal):
     client.force_login(owner)
     data = {"note-content": "Budget approved", "form_token": new_token()}
 
-    client.post(reverse("deals:note_add", args=[deal.pk]), data)
-    second = client.post(reverse("deals:note_add", args=[deal.pk]), data)
+    client.post(reverse("activities:note_add", args=["deal", deal.pk]), data)
+    second = client.post(reverse("activities:note_add", args=["deal", deal.pk]), data)
 
     assert Note.objects.count() == 1
     assert second.url.startswith(reverse("deals:detail", args=[deal.pk]))

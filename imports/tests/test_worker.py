@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
+from config.celery_app import app
 from contacts.models import Person, PersonEmail
-from crm.celery import app
 from imports.models import Import, ImportRow, ImportStatus
 from imports.services import import_create, import_queue, import_rerun
 from imports.tasks import apply_import, preview_import
@@ -37,7 +37,7 @@ def _start_worker(queue: str) -> subprocess.Popen:
     db = connection.settings_dict
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "crm.test_settings",
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:"
         f"{db['PORT'] or 5432}/{db['NAME']}",
@@ -47,7 +47,7 @@ def _start_worker(queue: str) -> subprocess.Popen:
         [
             str(celery),
             "-A",
-            "crm",
+            "config.celery_app",
             "worker",
             "--pool=solo",
             "-Q",

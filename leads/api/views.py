@@ -24,8 +24,9 @@ from leads.api.serializers import (
     LeadInputSerializer,
     LeadSerializer,
 )
+from leads.conversion import ContactChoice, lead_convert
+from leads.errors import AlreadyConverted, DuplicateContacts
 from leads.selectors import lead_list, lead_timeline
-from leads.services import AlreadyConverted, ContactChoice, DuplicateContacts
 
 
 @extend_schema_view(
@@ -119,7 +120,7 @@ class LeadViewSet(ReassignMixin, RecordViewSet):
             if name in data
         }
         try:
-            deal = services.lead_convert(lead=lead, actor=self.actor, **data, **choices)
+            deal = lead_convert(lead=lead, actor=self.actor, **data, **choices)
         except DuplicateContacts as exc:
             duplicates = {
                 "person": DuplicateSerializer(exc.person, many=True).data,

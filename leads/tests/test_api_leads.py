@@ -4,8 +4,9 @@ import pytest
 
 from crm.tests.api import api_client, make_lead, make_person
 from deals.models import Deal
+from leads.conversion import ContactChoice, lead_convert
 from leads.models import Lead
-from leads.services import ContactChoice, lead_add_note, lead_archive, lead_convert
+from leads.services import lead_add_note, lead_archive
 
 pytestmark = pytest.mark.django_db
 

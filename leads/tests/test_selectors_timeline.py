@@ -9,14 +9,9 @@ from activities.services import note_create
 from contacts.services import person_create
 from crm.models import Visibility
 from deals.services import deal_delete
+from leads.conversion import ContactChoice, lead_convert
 from leads.selectors import lead_timeline
-from leads.services import (
-    ContactChoice,
-    lead_add_activity,
-    lead_add_note,
-    lead_convert,
-    lead_create,
-)
+from leads.services import lead_add_activity, lead_add_note, lead_create
 
 
 def test_a_lead_timeline_gives_everything_when_asked(owner):

@@ -13,17 +13,11 @@ from contacts.services import organization_create, person_create
 from crm.errors import NotPermitted
 from crm.models import Visibility
 from deals.models import Deal, DealHistory, HistoryKind
+from leads.conversion import ContactChoice, lead_convert
+from leads.errors import AlreadyConverted, DuplicateContacts
 from leads.models import Lead
 from leads.selectors import lead_inbox
-from leads.services import (
-    AlreadyConverted,
-    ContactChoice,
-    DuplicateContacts,
-    lead_add_activity,
-    lead_add_note,
-    lead_convert,
-    lead_create,
-)
+from leads.services import lead_add_activity, lead_add_note, lead_create
 
 KEEP = ContactChoice("keep")
 

@@ -10,7 +10,7 @@ from crm.models import Visibility
 from crm.tests.factories import LabelFactory
 from leads.models import Lead
 from leads.services import lead_archive, lead_create
-from leads.views import PAGE_SIZE
+from leads.views.inbox import PAGE_SIZE
 
 
 def make_lead(user, title, **fields):

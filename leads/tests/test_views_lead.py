@@ -8,17 +8,12 @@ from django.utils import timezone
 
 from activities.models import Activity, Note
 from contacts.models import Organization, Person
-from contacts.services import organization_create, person_create
+from contacts.services import person_create
 from crm.models import Visibility
 from deals.models import Deal
+from leads.conversion import ContactChoice, lead_convert
 from leads.models import Lead
-from leads.services import (
-    ContactChoice,
-    lead_add_activity,
-    lead_archive,
-    lead_convert,
-    lead_create,
-)
+from leads.services import lead_add_activity, lead_archive, lead_create
 
 
 @pytest.fixture
@@ -336,28 +331,6 @@ def test_convert_with_garbage_input_never_errors(client, owner, pipeline, lead):
     )
 
     assert response.status_code == 200 and not Deal.objects.exists()
-
-
-def test_suggest_returns_visible_persons_with_reasons(client, owner, outsider, lead):
-    person_create(actor=outsider, name="Zoe Quandt", visible_to=Visibility.TEAM)
-    client.force_login(owner)
-
-    data = client.get(
-        reverse("leads:suggest"),
-        {"kind": "person", "q": "Zoe Quandt", "person_email": "zoe@quandt.example"},
-    ).json()
-
-    assert [r["id"] for r in data["results"]] == [lead.person.pk]
-    assert data["results"][0]["reasons"]
-
-
-def test_suggest_finds_organizations(client, owner):
-    org = organization_create(actor=owner, name="Nordwind Logistik GmbH")
-    client.force_login(owner)
-
-    data = client.get(reverse("leads:suggest"), {"kind": "organization", "q": "Nordwind"}).json()
-
-    assert [r["id"] for r in data["results"]] == [org.pk]
 
 
 def test_marking_a_lead_activity_done_returns_to_the_lead(client, owner, lead):

@@ -18,8 +18,9 @@ from deals.tests.board_helpers import (
     stages_of,
 )
 from deals.tests.factories import LostReasonFactory, PipelineFactory
+from leads.conversion import ContactChoice, lead_convert
 from leads.models import Lead, LeadSource
-from leads.services import ContactChoice, lead_archive, lead_convert, lead_create
+from leads.services import lead_archive, lead_create
 from reports import selectors
 from reports.selectors import ReportFilters
 

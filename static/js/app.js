@@ -4,8 +4,8 @@
  * - crm.fetch(url, options): fetch with the CSRF token and same-origin credentials.
  * - Dialogs: [data-open-dialog="id"] opens <dialog id>, [data-close-dialog] closes its dialog,
  *   dialog[data-open-on-load] opens as the page loads (a server round trip that must show it).
- * - Global search as you type: form[data-search] (crm/_search.html).
- * - Suggestions while typing: .suggest[data-suggest-url] (see templates/leads/_contact_picker.html).
+ * - Global search as you type: form[data-search] (search/_box.html).
+ * - Suggestions while typing: .suggest[data-suggest-url] (see templates/contacts/_contact_picker.html).
  * - Select follows select: select[data-follows="id"] keeps options whose data-parent matches.
  * - Check-all boxes: input[data-check-all="name"].
  * - Keyboard: "/" focuses the search, "n" follows a[data-shortcut="n"], Escape closes lists.

@@ -18,7 +18,7 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 # Playwright drives the live server from a thread of the test process.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from crm.settings import *  # noqa: E402,F403
+from config.settings import *  # noqa: E402,F403
 
 # Hashing passwords slowly protects production, not tests.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

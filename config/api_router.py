@@ -6,7 +6,6 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from activities.api.views import ActivityViewSet, EmailViewSet, NoteViewSet
 from contacts.api.views import OrganizationViewSet, PersonViewSet
 from crm.api.views import TeamViewSet, TokenView, UserViewSet
 from deals.api.views import (
@@ -17,6 +16,7 @@ from deals.api.views import (
     StageViewSet,
 )
 from imports.api import ImportViewSet
+from leads.api.attach import LeadActivityViewSet, LeadEmailViewSet, LeadNoteViewSet
 from leads.api.views import LeadViewSet
 
 app_name = "api"
@@ -37,9 +37,10 @@ router.register("pipelines", PipelineViewSet, basename="pipeline")
 router.register("stages", StageViewSet, basename="stage")
 router.register("lead-labels", LabelViewSet, basename="label")
 router.register("lost-reasons", LostReasonViewSet, basename="lost-reason")
-router.register("notes", NoteViewSet, basename="note")
-router.register("activities", ActivityViewSet, basename="activity")
-router.register("emails", EmailViewSet, basename="email")
+# On a lead, or on a deal, person or organization (leads/api/attach.py).
+router.register("notes", LeadNoteViewSet, basename="note")
+router.register("activities", LeadActivityViewSet, basename="activity")
+router.register("emails", LeadEmailViewSet, basename="email")
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
 router.register("imports", ImportViewSet, basename="import")

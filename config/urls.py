@@ -10,14 +10,15 @@ def healthz(request):
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz),
-    path("api/v1/", include("crm.api.urls")),
+    path("api/v1/", include("config.api_router")),
     path("leads/", include("leads.urls")),
     path("deals/", include("deals.urls")),
     path("pipeline/", include("deals.board.urls")),
     path("reports/", include("reports.urls")),
     path("imports/", include("imports.urls")),
     path("activities/", include("activities.urls")),
+    path("search/", include("search.urls")),
     path("", include("contacts.urls")),
-    # Log in/out, profile, search and the home page.
+    # Log in/out, profile and the home page.
     path("", include("crm.web.urls")),
 ]

@@ -1,0 +1,1 @@
+"""The contacts pages, one module per page family (see contacts/urls.py)."""

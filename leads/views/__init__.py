@@ -1,0 +1,1 @@
+"""The leads pages, one module per page family (see leads/urls.py)."""
