@@ -16,11 +16,11 @@ from activities.selectors import deal_timeline
 from crm.errors import DomainError, StaleVersion
 from crm.visibility import can_manage
 from crm.web.paging import timeline_limit, window_page
-from crm.web.scopes import my_team_owner_ids
 from deals import services
+from deals.filters import DealFilters, deal_filter
 from deals.forms import DealFilterForm, DealForm, LostForm
 from deals.models import Deal, DealStatus
-from deals.selectors import deal_get, deal_list, lost_reason_list, stage_list
+from deals.selectors import deal_get, lost_reason_list, stage_list
 
 PER_PAGE = 50
 
@@ -56,20 +56,11 @@ def _refused(request: HttpRequest, deal: Deal, error: DomainError) -> HttpRespon
 
 def deal_list_view(request: HttpRequest) -> HttpResponse:
     form = DealFilterForm(request.GET or None)
-    deals = deal_list(user=request.user).prefetch_related("labels")
-    filters = form.cleaned_data if form.is_valid() else {"status": DealStatus.OPEN, "owner": "all"}
-    if filters.get("status") in DealStatus.values:
-        deals = deals.filter(status=filters["status"])
-    if filters.get("pipeline"):
-        deals = deals.filter(pipeline=filters["pipeline"])
-    if filters.get("stage"):
-        deals = deals.filter(stage=filters["stage"])
-    if filters.get("q"):
-        deals = deals.filter(title__icontains=filters["q"])
-    if filters.get("owner") == "mine":
-        deals = deals.filter(owner=request.user)
-    elif filters.get("owner") == "team":
-        deals = deals.filter(owner_id__in=my_team_owner_ids(request.user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    # The same filter as the API's and the export's (deals/filters.py).
+    deals = deal_filter(
+        user=request.user, filters=DealFilters.from_query(request.GET)
+    ).prefetch_related("labels")
     order = form.order_by() if form.is_valid() else ["-created_at", "-id"]
     page = window_page(deals.order_by(*order), filters.get("page") or 1, PER_PAGE)
     sort = filters.get("sort") or "-created"

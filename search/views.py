@@ -7,23 +7,13 @@ user may see.
 
 from __future__ import annotations
 
-import re
-
-from django.conf import settings
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from contacts.models import Organization, Person, PersonEmail, PersonPhone
-from contacts.normalize import (
-    domain_key,
-    organization_name_key,
-    person_name_key,
-    phone_key,
-)
+from contacts.filters import organization_search_q, person_search_q
 from contacts.selectors import organization_list, person_list
 from crm.models import User
 from deals.selectors import deal_list
@@ -31,9 +21,6 @@ from leads.selectors import lead_inbox
 
 SEARCH_MIN_LENGTH = 2
 SEARCH_LIMIT = 5
-# Enough digits to be a phone number being typed, not a year or a house number.
-PHONE_MIN_DIGITS = 5
-_PHONE_CHARS = re.compile(r"^[\d\s()+./-]+$")
 
 
 def _url(name: str, pk: int) -> str:
@@ -44,46 +31,13 @@ def _url(name: str, pk: int) -> str:
         return ""
 
 
-def _search_people(qs: QuerySet[Person], query: str) -> QuerySet[Person]:
-    """By name (accents and case folded), e-mail address or phone number."""
-    match = Q(name__icontains=query)
-    key = person_name_key(query)
-    if key:
-        match |= Q(name_key__contains=key)
-    if " " not in query and len(query) >= 3:
-        emails = PersonEmail.objects.filter(key__startswith=query.lower())
-        match |= Q(pk__in=emails.values("person_id"))
-    digits = re.sub(r"\D", "", query)
-    if _PHONE_CHARS.match(query) and len(digits) >= PHONE_MIN_DIGITS:
-        # A national number ("030 1234567") is stored in E.164; a fragment matches its digits.
-        phone_match = Q(key__contains=digits.lstrip("0") or digits)
-        phone = phone_key(query, settings.CRM_DEFAULT_COUNTRY)
-        if phone:
-            phone_match |= Q(key=phone)
-        phones = PersonPhone.objects.filter(phone_match)
-        match |= Q(pk__in=phones.values("person_id"))
-    return qs.filter(match)
-
-
-def _search_organizations(qs: QuerySet[Organization], query: str) -> QuerySet[Organization]:
-    """By name (accents, case and legal suffixes folded) or web domain."""
-    match = Q(name__icontains=query)
-    key = organization_name_key(query)
-    if key:
-        match |= Q(name_key__contains=key)
-    domain = domain_key(query)
-    if domain:
-        match |= Q(domain__startswith=domain)
-    return qs.filter(match)
-
-
 def search_results(*, user: User, query: str) -> list[dict]:
     """Groups of hits the user may see, each group capped: a box that answers while typing."""
     if len(query) < SEARCH_MIN_LENGTH:
         return []
-    people = _search_people(person_list(user=user), query).order_by("name", "id")
-    organizations = _search_organizations(organization_list(user=user), query).order_by(
-        "name", "id"
+    people = person_list(user=user).filter(person_search_q(query)).order_by("name", "id")
+    organizations = (
+        organization_list(user=user).filter(organization_search_q(query)).order_by("name", "id")
     )
     leads = lead_inbox(user=user).filter(title__icontains=query).order_by("-created_at", "-id")
     deals = deal_list(user=user).filter(title__icontains=query).order_by("-created_at", "-id")

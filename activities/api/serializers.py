@@ -6,6 +6,7 @@ from activities.selectors import TimelineEntry
 from contacts.models import Organization, Person
 from contacts.selectors import organization_list, person_list
 from crm.api.fields import VisiblePrimaryKeyField, active_users
+from crm.filters import OwnerScope
 from deals.models import Deal
 from deals.selectors import deal_list
 
@@ -186,3 +187,9 @@ class AttachedFilterSerializer(serializers.Serializer):
 class ActivityFilterSerializer(AttachedFilterSerializer):
     done = serializers.BooleanField(required=False, allow_null=True, default=None)
     assignee = serializers.IntegerField(required=False, min_value=1)
+    scope = serializers.ChoiceField(
+        OwnerScope.choices, required=False, help_text="By assignee: mine, team or all."
+    )
+    search = serializers.CharField(
+        required=False, allow_blank=True, max_length=255, help_text="In the subject."
+    )

@@ -22,19 +22,20 @@ from activities.api.serializers import (
     NoteSerializer,
     NoteUpdateSerializer,
 )
+from activities.filters import ActivityFilters, activity_filter
 from activities.models import Activity, Email, Note
 from activities.selectors import activity_list, email_list, note_list
 from crm.api.base import RecordViewSet
+from crm.filters import OwnerScope
 
 
 def _attached_filters(queryset: QuerySet, filters: dict) -> QuerySet:
+    """Notes and e-mails by what they are written on (activities: `activity_filter`)."""
     if "lead" in filters:
         queryset = queryset.filter(leads=filters.pop("lead"))
-    for name in ("deal", "person", "organization", "assignee"):
+    for name in ("deal", "person", "organization"):
         if name in filters:
             queryset = queryset.filter(**{f"{name}_id": filters[name]})
-    if filters.get("done") is not None:
-        queryset = queryset.filter(done=filters["done"])
     return queryset
 
 
@@ -83,7 +84,13 @@ class ActivityViewSet(RecordViewSet):
         return activity_list(user=self.actor).prefetch_related("leads")
 
     def apply_filters(self, queryset, filters):
-        return _attached_filters(queryset, filters)
+        activity_filters = ActivityFilters(
+            done=filters.get("done"),
+            scope=filters.get("scope") or OwnerScope.ALL,
+            q=(filters.get("search") or "").strip(),
+            **{n: filters.get(n) for n in ("assignee", "deal", "person", "organization", "lead")},
+        )
+        return activity_filter(user=self.actor, filters=activity_filters, qs=queryset)
 
     @extend_schema(request=ActivityCreateSerializer, responses={201: ActivitySerializer})
     def create(self, request):

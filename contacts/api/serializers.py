@@ -3,6 +3,7 @@ from rest_framework import serializers
 from contacts.models import Organization, Person
 from contacts.selectors import organization_list, person_list
 from crm.api.fields import VisiblePrimaryKeyField
+from crm.filters import OwnerScope
 from crm.models import Visibility
 from crm.web.fields import WebsiteField
 
@@ -136,8 +137,16 @@ class OrganizationDuplicateQuerySerializer(serializers.Serializer):
 
 
 class OrganizationFilterSerializer(serializers.Serializer):
-    search = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    search = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=255,
+        help_text="Name (accents and case folded), e-mail, phone or web domain, as the page.",
+    )
     owner = serializers.IntegerField(required=False, min_value=1)
+    scope = serializers.ChoiceField(
+        OwnerScope.choices, required=False, help_text="mine, team (as the list page) or all."
+    )
 
 
 class PersonFilterSerializer(OrganizationFilterSerializer):

@@ -1,6 +1,5 @@
 """Persons and organizations: CRUD, the duplicate check, merges and timelines."""
 
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
@@ -22,7 +21,7 @@ from contacts.api.serializers import (
     PersonMergeSerializer,
     PersonSerializer,
 )
-from contacts.models import PersonEmail
+from contacts.filters import ContactFilters, organization_filter, person_filter
 from contacts.selectors import (
     organization_duplicates,
     organization_list,
@@ -35,10 +34,20 @@ from crm.api.base import (
     ReassignMixin,
     RecordViewSet,
 )
+from crm.filters import OwnerScope
 
 
 def _duplicates_response(matches) -> Response:
     return Response(DuplicateListSerializer({"results": matches}).data)
+
+
+def _contact_filters(params: dict) -> ContactFilters:
+    return ContactFilters(
+        q=(params.get("search") or "").strip(),
+        scope=params.get("scope") or OwnerScope.ALL,
+        owner=params.get("owner"),
+        organization=params.get("organization"),
+    )
 
 
 @extend_schema_view(list=extend_schema(parameters=[OrganizationFilterSerializer]))
@@ -50,11 +59,7 @@ class OrganizationViewSet(ReassignMixin, RecordViewSet):
         return organization_list(user=self.actor)
 
     def apply_filters(self, queryset, filters):
-        if filters.get("search"):
-            queryset = queryset.filter(name__icontains=filters["search"])
-        if "owner" in filters:
-            queryset = queryset.filter(owner_id=filters["owner"])
-        return queryset
+        return organization_filter(user=self.actor, filters=_contact_filters(filters), qs=queryset)
 
     @extend_schema(
         request=OrganizationInputSerializer,
@@ -121,15 +126,7 @@ class PersonViewSet(ReassignMixin, RecordViewSet):
         return person_list(user=self.actor)
 
     def apply_filters(self, queryset, filters):
-        if filters.get("search"):
-            term = filters["search"]
-            by_email = PersonEmail.objects.filter(email__icontains=term).values("person_id")
-            queryset = queryset.filter(Q(name__icontains=term) | Q(pk__in=by_email))
-        if "owner" in filters:
-            queryset = queryset.filter(owner_id=filters["owner"])
-        if "organization" in filters:
-            queryset = queryset.filter(organization_id=filters["organization"])
-        return queryset
+        return person_filter(user=self.actor, filters=_contact_filters(filters), qs=queryset)
 
     @extend_schema(
         request=PersonInputSerializer,

@@ -5,13 +5,16 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from contacts.filters import (
+    ContactFilters,
+    organization_search_q,
+    person_search_q,
+)
 from contacts.forms import ContactFilterForm
 from contacts.models import Organization, Person
-from contacts.normalize import email_key, fold, organization_name_key
 from crm.errors import DomainError
 from crm.models import CompanySettings, User
 from crm.web.paging import WindowPage, window_page
-from crm.web.scopes import my_team_owner_ids
 
 PER_PAGE = 50
 RELATED_LIMIT = 50
@@ -19,29 +22,22 @@ SEARCH_LIMIT = 20
 DUPLICATE_LIMIT = 5
 
 
-def filtered_page(
-    request: HttpRequest, qs: QuerySet, search
-) -> tuple[ContactFilterForm, WindowPage]:
+def filtered_page(request: HttpRequest, filter_records) -> tuple[ContactFilterForm, WindowPage]:
+    """The page of a people or organizations list: `filter_records` is `person_filter` or
+    `organization_filter` (contacts/filters.py), as the API and the export use them."""
     form = ContactFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    if data.get("q"):
-        qs = search(qs, data["q"])
-    if data.get("owner") == "mine":
-        qs = qs.filter(owner=request.user)
-    elif data.get("owner") == "team":
-        qs = qs.filter(owner_id__in=my_team_owner_ids(request.user))
+    qs = filter_records(user=request.user, filters=ContactFilters.from_query(request.GET))
     order = form.order_by() if form.is_valid() else ["name_key", "id"]
     return form, window_page(qs.order_by(*order), data.get("page") or 1, PER_PAGE)
 
 
 def search_persons(qs: QuerySet[Person], q: str) -> QuerySet[Person]:
-    if "@" in q and email_key(q):
-        return qs.filter(emails__key=email_key(q))
-    return qs.filter(name_key__contains=fold(q))
+    return qs.filter(person_search_q(q))
 
 
 def search_organizations(qs: QuerySet[Organization], q: str) -> QuerySet[Organization]:
-    return qs.filter(name_key__contains=organization_name_key(q) or fold(q))
+    return qs.filter(organization_search_q(q))
 
 
 def new_record_initial(user: User) -> dict:

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_http_methods
 
 from activities.selectors import organization_timeline
 from contacts import services
+from contacts.filters import organization_filter
 from contacts.forms import OrganizationForm
 from contacts.models import Organization
 from contacts.selectors import (
     organization_get,
-    organization_list,
     person_list,
 )
 from contacts.views.common import (
@@ -23,7 +23,6 @@ from contacts.views.common import (
     filtered_page,
     form_error,
     new_record_initial,
-    search_organizations,
 )
 from crm.errors import DomainError
 from crm.visibility import can_manage
@@ -34,7 +33,7 @@ from leads.selectors import lead_list_brief
 
 
 def organization_list_view(request: HttpRequest) -> HttpResponse:
-    form, page = filtered_page(request, organization_list(user=request.user), search_organizations)
+    form, page = filtered_page(request, organization_filter)
     return render(
         request,
         "contacts/organization_list.html",

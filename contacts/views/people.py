@@ -11,12 +11,12 @@ from django.views.decorators.http import require_http_methods
 
 from activities.selectors import person_timeline
 from contacts import services
+from contacts.filters import person_filter
 from contacts.forms import PersonForm
 from contacts.models import Person
 from contacts.selectors import (
     person_duplicates,
     person_get,
-    person_list,
 )
 from contacts.views.common import (
     DUPLICATE_LIMIT,
@@ -24,7 +24,6 @@ from contacts.views.common import (
     filtered_page,
     form_error,
     new_record_initial,
-    search_persons,
 )
 from crm.errors import DomainError
 from crm.models import User
@@ -36,7 +35,7 @@ from leads.selectors import lead_list_brief
 
 
 def person_list_view(request: HttpRequest) -> HttpResponse:
-    form, page = filtered_page(request, person_list(user=request.user), search_persons)
+    form, page = filtered_page(request, person_filter)
     return render(
         request,
         "contacts/person_list.html",

@@ -6,6 +6,7 @@ from contacts.models import Organization, Person
 from contacts.selectors import organization_list, person_list
 from crm.api.fields import VisiblePrimaryKeyField
 from crm.api.serializers import ReassignSerializer
+from crm.filters import OwnerScope
 from crm.models import Label
 from deals.models import Deal, DealStatus, LostReason, Pipeline, Stage
 from deals.selectors import lost_reason_list, pipeline_list, stage_list
@@ -186,6 +187,9 @@ class DealFilterSerializer(serializers.Serializer):
     stage = serializers.IntegerField(required=False, min_value=1)
     status = serializers.ChoiceField(DealStatus.choices, required=False)
     owner = serializers.IntegerField(required=False, min_value=1)
+    scope = serializers.ChoiceField(
+        OwnerScope.choices, required=False, help_text="mine, team (as the list page) or all."
+    )
     person = serializers.IntegerField(required=False, min_value=1)
     organization = serializers.IntegerField(required=False, min_value=1)
 

@@ -17,6 +17,7 @@ from crm.api.base import (
 )
 from crm.api.exceptions import conflict
 from crm.errors import StaleVersion
+from crm.filters import OwnerScope
 from crm.models import Label
 from deals import services
 from deals.api.serializers import (
@@ -34,6 +35,7 @@ from deals.api.serializers import (
     StaleDealSerializer,
     VersionSerializer,
 )
+from deals.filters import DealFilters, deal_filter
 from deals.models import Deal
 from deals.selectors import deal_list, deal_tally, lost_reason_list, pipeline_list, stage_list
 
@@ -71,14 +73,13 @@ class DealViewSet(ReassignMixin, RecordViewSet):
 
     def apply_filters(self, queryset, filters):
         self.list_filters = filters
-        if filters.get("search"):
-            queryset = queryset.filter(title__icontains=filters["search"])
-        if "status" in filters:
-            queryset = queryset.filter(status=filters["status"])
-        for name in ("pipeline", "stage", "owner", "person", "organization"):
-            if name in filters:
-                queryset = queryset.filter(**{f"{name}_id": filters[name]})
-        return queryset
+        deal_filters = DealFilters(
+            q=(filters.get("search") or "").strip(),
+            status=filters.get("status") or "",
+            scope=filters.get("scope") or OwnerScope.ALL,
+            **{n: filters.get(n) for n in ("pipeline", "stage", "owner", "person", "organization")},
+        )
+        return deal_filter(user=self.actor, filters=deal_filters, qs=queryset)
 
     # The tally can narrow by these filters; a search, a person or an organization counts deals.
     TALLY_FILTERS = frozenset({"pipeline", "stage", "status", "owner"})

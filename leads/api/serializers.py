@@ -4,6 +4,7 @@ from contacts.api.serializers import DuplicateSerializer, OwnedInputSerializer
 from contacts.models import Organization, Person
 from contacts.selectors import organization_list, person_list
 from crm.api.fields import OwnerField, VisiblePrimaryKeyField
+from crm.filters import OwnerScope
 from crm.models import Label, Visibility
 from deals.selectors import pipeline_list, stage_list
 from leads.models import Lead, LeadSource
@@ -67,6 +68,9 @@ class LeadFilterSerializer(serializers.Serializer):
         required=False, default=False, help_text="true: the converted leads."
     )
     owner = serializers.IntegerField(required=False, min_value=1)
+    scope = serializers.ChoiceField(
+        OwnerScope.choices, required=False, help_text="mine, team (as the inbox) or all."
+    )
     person = serializers.IntegerField(required=False, min_value=1)
     organization = serializers.IntegerField(required=False, min_value=1)
     label = serializers.IntegerField(required=False, min_value=1)

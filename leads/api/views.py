@@ -1,6 +1,5 @@
 """Leads: the inbox, archive and restore, and the conversion to a deal."""
 
-from django.db.models import Q
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
@@ -15,6 +14,7 @@ from crm.api.base import (
     RecordViewSet,
 )
 from crm.api.exceptions import conflict
+from crm.filters import OwnerScope
 from deals.api.serializers import DealSerializer
 from leads import services
 from leads.api.serializers import (
@@ -26,6 +26,7 @@ from leads.api.serializers import (
 )
 from leads.conversion import ContactChoice, lead_convert
 from leads.errors import AlreadyConverted, DuplicateContacts
+from leads.filters import LeadFilters, lead_filter
 from leads.selectors import lead_list, lead_timeline
 
 
@@ -43,22 +44,14 @@ class LeadViewSet(ReassignMixin, RecordViewSet):
         return lead_list(user=self.actor).select_related(None).prefetch_related("labels")
 
     def apply_filters(self, queryset, filters):
-        wanted = Q()
-        if filters["archived"]:
-            wanted |= Q(archived_at__isnull=False, converted_at__isnull=True)
-        if filters["converted"]:
-            wanted |= Q(converted_at__isnull=False)
-        if not (filters["archived"] or filters["converted"]):
-            wanted = Q(archived_at__isnull=True, converted_at__isnull=True)
-        queryset = queryset.filter(wanted)
-        if filters.get("search"):
-            queryset = queryset.filter(title__icontains=filters["search"])
-        for name in ("owner", "person", "organization"):
-            if name in filters:
-                queryset = queryset.filter(**{f"{name}_id": filters[name]})
-        if "label" in filters:
-            queryset = queryset.filter(labels=filters["label"])
-        return queryset
+        lead_filters = LeadFilters(
+            archived=filters["archived"],
+            converted=filters["converted"],
+            q=(filters.get("search") or "").strip(),
+            scope=filters.get("scope") or OwnerScope.ALL,
+            **{n: filters.get(n) for n in ("label", "owner", "person", "organization")},
+        )
+        return lead_filter(user=self.actor, filters=lead_filters, qs=queryset)
 
     @extend_schema(
         request=LeadInputSerializer,

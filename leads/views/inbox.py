@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from crm.errors import DomainError
 from crm.models import Label, User
 from crm.web.paging import page_number
-from crm.web.scopes import my_team_owner_ids
+from leads.filters import LeadFilters, lead_filter
 from leads.forms import (
     BulkForm,
 )
@@ -99,18 +99,10 @@ class InboxQuery:
 
 
 def _inbox_queryset(user: User, q: InboxQuery) -> QuerySet[Lead]:
-    qs = lead_list(user=user).filter(converted_at__isnull=True)
-    qs = qs.filter(archived_at__isnull=not q.archived)
-    if q.scope == "mine":
-        qs = qs.filter(owner=user)
-    elif q.scope == "team":
-        qs = qs.filter(owner_id__in=my_team_owner_ids(user))
-    if q.label:
-        qs = qs.filter(labels=q.label)
-    if q.source:
-        qs = qs.filter(source=q.source)
+    # The same filter as the API's and the export's (leads/filters.py).
+    filters = LeadFilters(archived=q.archived, scope=q.scope, label=q.label, source=q.source)
     order = [f"-{f}" if q.descending else f for f in SORTS[q.sort]]
-    return qs.order_by(*order)
+    return lead_filter(user=user, filters=filters).order_by(*order)
 
 
 def inbox(request: HttpRequest) -> HttpResponse:

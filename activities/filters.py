@@ -1,0 +1,64 @@
+"""The activities list's filter: `GET /api/v1/activities/` and the activities export."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import Activity
+from activities.selectors import activity_list
+from crm.filters import OwnerScope, owner_scope_q, param_scope, param_text
+from crm.models import User
+
+
+@dataclass(frozen=True)
+class ActivityFilters:
+    q: str = ""  # in the subject
+    done: bool | None = None
+    scope: str = OwnerScope.ALL  # whose: by assignee
+    assignee: int | None = None
+    deal: int | None = None
+    person: int | None = None
+    organization: int | None = None
+    lead: int | None = None
+
+    @classmethod
+    def from_query(cls, params: Mapping) -> ActivityFilters:
+        status = params.get("status")
+        return cls(
+            q=param_text(params),
+            done={"done": True, "open": False}.get(status),
+            scope=param_scope(params),
+        )
+
+
+def activity_filter(
+    *, user: User, filters: ActivityFilters, qs: QuerySet | None = None
+) -> QuerySet[Activity]:
+    qs = activity_list(user=user) if qs is None else qs
+    if filters.q:
+        qs = qs.filter(subject__icontains=filters.q)
+    if filters.done is not None:
+        qs = qs.filter(done=filters.done)
+    if filters.lead is not None:
+        qs = qs.filter(leads=filters.lead)  # the leads' link table, by its reverse accessor
+    for name in ("assignee", "deal", "person", "organization"):
+        if getattr(filters, name) is not None:
+            qs = qs.filter(**{f"{name}_id": getattr(filters, name)})
+    return qs.filter(owner_scope_q(user, filters.scope, field="assignee"))
+
+
+# The export's columns: heading, value of an activity (imports/exports.py writes them).
+EXPORT_COLUMNS = [
+    (_("Subject"), lambda a: a.subject),
+    (_("Type"), lambda a: a.get_type_display()),
+    (_("Due"), lambda a: a.due_date),
+    (_("Done"), lambda a: a.done),
+    (_("Assignee"), lambda a: str(a.assignee) if a.assignee_id else ""),
+    (_("Deal"), lambda a: a.deal and a.deal.title),
+    (_("Person"), lambda a: a.person and a.person.name),
+    (_("Organization"), lambda a: a.organization and a.organization.name),
+]
