@@ -23,6 +23,7 @@ from leads.models import Lead, LeadSource
 from leads.services import lead_archive, lead_create
 from reports import selectors
 from reports.selectors import ReportFilters
+from reports.selectors.stages import _stays_from_history, _stays_from_table
 
 pytestmark = pytest.mark.django_db
 
@@ -279,8 +280,8 @@ def test_stays_kept_by_the_trigger_give_what_pairing_the_history_rows_gives(
     stages = list(pipeline.stages.order_by("order", "pk"))
 
     # When the report reads the stays table, and pairs the history rows itself
-    from_table = selectors._stays_from_table(user=user, filters=filters, stages=stages)
-    from_history = selectors._stays_from_history(user=user, filters=filters, stages=stages)
+    from_table = _stays_from_table(user=user, filters=filters, stages=stages)
+    from_history = _stays_from_history(user=user, filters=filters, stages=stages)
 
     # Then both give the same numbers
     assert from_table == from_history

@@ -1,0 +1,220 @@
+"""Writes of persons and organizations: create, update, delete, and the cleaning of their
+names, e-mail addresses and phone numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from contacts.models import Organization, Person, PersonEmail, PersonPhone
+from contacts.normalize import (
+    email_key,
+    organization_index_fields,
+    person_index_fields,
+    phone_key,
+)
+from crm.errors import DomainError
+from crm.models import User
+from crm.services import (
+    apply_owner_change,
+    check_delete,
+    check_edit,
+    resolve_owner_and_visibility,
+)
+
+_UNSET = object()
+
+
+def _clean_name(name: str | None, *, field: str = "name") -> str:
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("A name is required."), field=field)
+    if len(name) > 255:
+        raise DomainError(_("At most 255 characters."), field=field)
+    return name
+
+
+def _clean_keyed(
+    values: Iterable[str] | None, key_of, max_length: int, message: str, field: str
+) -> list[tuple[str, str]]:
+    """(as written, key) pairs, first is primary; blanks dropped, repeats (same key) dropped."""
+    pairs: list[tuple[str, str]] = []
+    for raw in values or ():
+        raw = (raw or "").strip()
+        if not raw:
+            continue
+        key = key_of(raw)
+        if not key or len(raw) > max_length:
+            raise DomainError(message % {"value": raw}, field=field)
+        pairs.append((raw, key))
+    return _unique_by_key(pairs)
+
+
+def _unique_by_key(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    seen: set[str] = set()
+    return [(raw, key) for raw, key in pairs if not (key in seen or seen.add(key))]
+
+
+def _clean_emails(emails: Iterable[str] | None) -> list[tuple[str, str]]:
+    return _clean_keyed(
+        emails, email_key, 254, _("“%(value)s” is not an e-mail address."), "emails"
+    )
+
+
+def _clean_phones(phones: Iterable[str] | None) -> list[tuple[str, str]]:
+    return _clean_keyed(
+        phones,
+        lambda raw: phone_key(raw, settings.CRM_DEFAULT_COUNTRY),
+        64,
+        _("“%(value)s” is not a phone number."),
+        "phones",
+    )
+
+
+def _set_emails(person: Person, emails: list[tuple[str, str]]) -> None:
+    person.emails.all().delete()
+    PersonEmail.objects.bulk_create(
+        PersonEmail(person=person, email=raw, key=key, position=i)
+        for i, (raw, key) in enumerate(emails)
+    )
+
+
+def _set_phones(person: Person, phones: list[tuple[str, str]]) -> None:
+    person.phones.all().delete()
+    PersonPhone.objects.bulk_create(
+        PersonPhone(person=person, number=raw, key=key, position=i)
+        for i, (raw, key) in enumerate(phones)
+    )
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    actor: User,
+    name: str,
+    address: str = "",
+    website: str = "",
+    owner: User | None = None,
+    visible_to: str | None = None,
+) -> Organization:
+    owner, visible_to = resolve_owner_and_visibility(
+        actor=actor, owner=owner, visible_to=visible_to
+    )
+    name = _clean_name(name)
+    website = (website or "").strip()
+    org = Organization(
+        name=name,
+        address=(address or "").strip(),
+        website=website,
+        owner=owner,
+        visible_to=visible_to,
+        **organization_index_fields(name, website),
+    )
+    org.save()
+    return org
+
+
+@transaction.atomic
+def organization_update(
+    *,
+    actor: User,
+    organization: Organization,
+    name=_UNSET,
+    address=_UNSET,
+    website=_UNSET,
+    owner: User | None = None,
+    visible_to: str | None = None,
+) -> Organization:
+    check_edit(actor=actor, record=organization)
+    if name is not _UNSET:
+        organization.name = _clean_name(name)
+    if address is not _UNSET:
+        organization.address = (address or "").strip()
+    if website is not _UNSET:
+        organization.website = (website or "").strip()
+    for key, value in organization_index_fields(organization.name, organization.website).items():
+        setattr(organization, key, value)
+    apply_owner_change(actor=actor, record=organization, owner=owner, visible_to=visible_to)
+    organization.save()
+    return organization
+
+
+@transaction.atomic
+def organization_delete(*, actor: User, organization: Organization) -> None:
+    check_delete(actor=actor, record=organization)
+    if organization.deals.exists() or organization.leads.exists():
+        raise DomainError(_("This organization still has deals or leads: merge it instead."))
+    organization.delete()
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: User,
+    name: str,
+    emails: Iterable[str] = (),
+    phones: Iterable[str] = (),
+    organization: Organization | None = None,
+    job_title: str = "",
+    owner: User | None = None,
+    visible_to: str | None = None,
+) -> Person:
+    owner, visible_to = resolve_owner_and_visibility(
+        actor=actor, owner=owner, visible_to=visible_to
+    )
+    name = _clean_name(name)
+    clean_emails, clean_phones = _clean_emails(emails), _clean_phones(phones)
+    person = Person(
+        name=name,
+        organization=organization,
+        job_title=(job_title or "").strip()[:255],
+        owner=owner,
+        visible_to=visible_to,
+        **person_index_fields(name),
+    )
+    person.save()
+    _set_emails(person, clean_emails)
+    _set_phones(person, clean_phones)
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *,
+    actor: User,
+    person: Person,
+    name=_UNSET,
+    emails=_UNSET,
+    phones=_UNSET,
+    organization=_UNSET,
+    job_title=_UNSET,
+    owner: User | None = None,
+    visible_to: str | None = None,
+) -> Person:
+    check_edit(actor=actor, record=person)
+    if name is not _UNSET:
+        person.name = _clean_name(name)
+        for key, value in person_index_fields(person.name).items():
+            setattr(person, key, value)
+    if organization is not _UNSET:
+        person.organization = organization
+    if job_title is not _UNSET:
+        person.job_title = (job_title or "").strip()[:255]
+    apply_owner_change(actor=actor, record=person, owner=owner, visible_to=visible_to)
+    person.save()
+    if emails is not _UNSET:
+        _set_emails(person, _clean_emails(emails))
+    if phones is not _UNSET:
+        _set_phones(person, _clean_phones(phones))
+    return person
+
+
+@transaction.atomic
+def person_delete(*, actor: User, person: Person) -> None:
+    check_delete(actor=actor, record=person)
+    if person.deals.exists() or person.leads.exists():
+        raise DomainError(_("This person still has deals or leads: merge them instead."))
+    person.delete()
