@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from crm.errors import DomainError
+from crm.filters import OwnerScope
 from crm.models import Label, User
 from crm.web.paging import page_number
 from leads.filters import LeadFilters, lead_filter
@@ -33,10 +34,6 @@ from leads.services import (
 PAGE_SIZE = 50
 # Counting every visible lead of a large inbox is the slow part of a page: count up to here.
 COUNT_CAP = 1000
-SUGGEST_LIMIT = 8
-# The lead page holds several forms: prefixes keep their field ids unique.
-NOTE_PREFIX = "note"
-ACTIVITY_PREFIX = "activity"
 
 SORTS = {
     "created": ("created_at", "id"),
@@ -44,7 +41,6 @@ SORTS = {
     "value": ("value", "id"),
     "next_activity": ("next_activity_at", "id"),
 }
-SCOPES = ("all", "mine", "team")
 
 
 @dataclass
@@ -66,7 +62,7 @@ class InboxQuery:
             key, descending = "created", True
         label = params.get("label", "")
         return cls(
-            scope=params.get("scope") if params.get("scope") in SCOPES else "all",
+            scope=params.get("scope") if params.get("scope") in OwnerScope.values else "all",
             label=int(label) if label.isdigit() else None,
             source=params.get("source") if params.get("source") in LeadSource.values else "",
             archived=params.get("archived") == "1",

@@ -30,21 +30,9 @@ from leads.services import (
     lead_save,
 )
 
-PAGE_SIZE = 50
-# Counting every visible lead of a large inbox is the slow part of a page: count up to here.
-COUNT_CAP = 1000
-SUGGEST_LIMIT = 8
 # The lead page holds several forms: prefixes keep their field ids unique.
 NOTE_PREFIX = "note"
 ACTIVITY_PREFIX = "activity"
-
-SORTS = {
-    "created": ("created_at", "id"),
-    "title": ("title", "id"),
-    "value": ("value", "id"),
-    "next_activity": ("next_activity_at", "id"),
-}
-SCOPES = ("all", "mine", "team")
 
 
 def _lead_save(request: HttpRequest, form: LeadForm, lead: Lead | None) -> Lead | None:
