@@ -23,9 +23,8 @@ from crm.services import (
     check_edit,
     resolve_owner_and_visibility,
 )
+from crm.types import UNSET, Unset
 from deals.models import Deal, DealHistory, DealStatus, HistoryKind, LostReason, Pipeline, Stage
-
-_UNSET = object()
 
 
 def clean_value(value) -> Decimal:
@@ -151,13 +150,13 @@ def deal_update(
     actor: User,
     deal: Deal,
     version: int | None,
-    title=_UNSET,
-    value=_UNSET,
-    currency=_UNSET,
-    person=_UNSET,
-    organization=_UNSET,
-    expected_close_date=_UNSET,
-    labels=_UNSET,
+    title: str | Unset = UNSET,
+    value: Decimal | int | str | None | Unset = UNSET,
+    currency: str | None | Unset = UNSET,
+    person: Person | None | Unset = UNSET,
+    organization: Organization | None | Unset = UNSET,
+    expected_close_date: date | None | Unset = UNSET,
+    labels: Iterable[Label] | Unset = UNSET,
     owner: User | None = None,
     visible_to: str | None = None,
     pipeline: Pipeline | None = None,
@@ -166,19 +165,19 @@ def deal_update(
     """Edit a deal's fields; a stage or pipeline given here moves it like `deal_move`."""
     check_edit(actor=actor, record=deal)
     deal = _lock(deal, version)
-    if title is not _UNSET:
+    if title is not UNSET:
         deal.title = clean_title(title)
-    if value is not _UNSET:
+    if value is not UNSET:
         deal.value = clean_value(value)
-    if currency is not _UNSET:
+    if currency is not UNSET:
         deal.currency = clean_currency(currency, deal.currency)
-    if person is not _UNSET:
+    if person is not UNSET:
         deal.person = person
-    if organization is not _UNSET:
+    if organization is not UNSET:
         deal.organization = organization
     if deal.person_id is None and deal.organization_id is None:
         raise DomainError(_("Link the deal to a person, an organization or both."), field="person")
-    if expected_close_date is not _UNSET:
+    if expected_close_date is not UNSET:
         deal.expected_close_date = expected_close_date
     apply_owner_change(actor=actor, record=deal, owner=owner, visible_to=visible_to)
     if stage is not None or pipeline is not None:
@@ -189,7 +188,7 @@ def deal_update(
         _move(deal, actor, pipeline or (stage.pipeline if stage else deal.pipeline), stage)
     deal.version += 1
     deal.save()
-    if labels is not _UNSET:
+    if labels is not UNSET:
         deal.labels.set(labels)
     return deal
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -34,12 +35,11 @@ from crm.services import (
     check_edit,
     resolve_owner_and_visibility,
 )
+from crm.types import UNSET, Unset
 from crm.visibility import can_edit, can_view
 from deals.services import clean_currency, clean_title, clean_value
 from leads.errors import AlreadyConverted
 from leads.models import Lead, LeadSource
-
-_UNSET = object()
 
 
 def check_lead_open(lead: Lead) -> None:
@@ -93,41 +93,41 @@ def lead_update(
     *,
     actor: User,
     lead: Lead,
-    title=_UNSET,
-    person=_UNSET,
-    organization=_UNSET,
-    value=_UNSET,
-    currency=_UNSET,
-    labels=_UNSET,
-    source=_UNSET,
-    expected_close_date=_UNSET,
+    title: str | Unset = UNSET,
+    person: Person | None | Unset = UNSET,
+    organization: Organization | None | Unset = UNSET,
+    value: Decimal | int | str | None | Unset = UNSET,
+    currency: str | None | Unset = UNSET,
+    labels: Iterable[Label] | Unset = UNSET,
+    source: str | Unset = UNSET,
+    expected_close_date: date | None | Unset = UNSET,
     owner: User | None = None,
     visible_to: str | None = None,
 ) -> Lead:
     check_edit(actor=actor, record=lead)
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     check_lead_open(lead)
-    if title is not _UNSET:
+    if title is not UNSET:
         lead.title = clean_title(title)
-    if person is not _UNSET:
+    if person is not UNSET:
         lead.person = person
-    if organization is not _UNSET:
+    if organization is not UNSET:
         lead.organization = organization
     if lead.person_id is None and lead.organization_id is None:
         raise DomainError(_("Link the lead to a person, an organization or both."), field="person")
-    if value is not _UNSET:
+    if value is not UNSET:
         lead.value = clean_value(value)
-    if currency is not _UNSET:
+    if currency is not UNSET:
         lead.currency = clean_currency(currency, lead.currency)
-    if source is not _UNSET:
+    if source is not UNSET:
         if source not in LeadSource.values:
             raise DomainError(_("Unknown source."), field="source")
         lead.source = source
-    if expected_close_date is not _UNSET:
+    if expected_close_date is not UNSET:
         lead.expected_close_date = expected_close_date
     apply_owner_change(actor=actor, record=lead, owner=owner, visible_to=visible_to)
     lead.save()
-    if labels is not _UNSET:
+    if labels is not UNSET:
         lead.labels.set(labels)
     return lead
 

@@ -24,8 +24,7 @@ from crm.services import (
     check_edit,
     resolve_owner_and_visibility,
 )
-
-_UNSET = object()
+from crm.types import UNSET, Unset
 
 
 def _clean_name(name: str | None, *, field: str = "name") -> str:
@@ -122,18 +121,18 @@ def organization_update(
     *,
     actor: User,
     organization: Organization,
-    name=_UNSET,
-    address=_UNSET,
-    website=_UNSET,
+    name: str | Unset = UNSET,
+    address: str | None | Unset = UNSET,
+    website: str | None | Unset = UNSET,
     owner: User | None = None,
     visible_to: str | None = None,
 ) -> Organization:
     check_edit(actor=actor, record=organization)
-    if name is not _UNSET:
+    if name is not UNSET:
         organization.name = _clean_name(name)
-    if address is not _UNSET:
+    if address is not UNSET:
         organization.address = (address or "").strip()
-    if website is not _UNSET:
+    if website is not UNSET:
         organization.website = (website or "").strip()
     for key, value in organization_index_fields(organization.name, organization.website).items():
         setattr(organization, key, value)
@@ -186,28 +185,28 @@ def person_update(
     *,
     actor: User,
     person: Person,
-    name=_UNSET,
-    emails=_UNSET,
-    phones=_UNSET,
-    organization=_UNSET,
-    job_title=_UNSET,
+    name: str | Unset = UNSET,
+    emails: Iterable[str] | None | Unset = UNSET,
+    phones: Iterable[str] | None | Unset = UNSET,
+    organization: Organization | None | Unset = UNSET,
+    job_title: str | None | Unset = UNSET,
     owner: User | None = None,
     visible_to: str | None = None,
 ) -> Person:
     check_edit(actor=actor, record=person)
-    if name is not _UNSET:
+    if name is not UNSET:
         person.name = _clean_name(name)
         for key, value in person_index_fields(person.name).items():
             setattr(person, key, value)
-    if organization is not _UNSET:
+    if organization is not UNSET:
         person.organization = organization
-    if job_title is not _UNSET:
+    if job_title is not UNSET:
         person.job_title = (job_title or "").strip()[:255]
     apply_owner_change(actor=actor, record=person, owner=owner, visible_to=visible_to)
     person.save()
-    if emails is not _UNSET:
+    if emails is not UNSET:
         _set_emails(person, _clean_emails(emails))
-    if phones is not _UNSET:
+    if phones is not UNSET:
         _set_phones(person, _clean_phones(phones))
     return person
 
