@@ -22,12 +22,7 @@ from activities.services import (
 )
 from contacts.models import Organization, Person
 from contacts.selectors import DuplicateMatch, organization_duplicates, person_duplicates
-from contacts.services import (
-    ORGANIZATION_MERGE_FIELDS,
-    PERSON_MERGE_FIELDS,
-    organization_merge,
-    person_merge,
-)
+from contacts.services import organization_merge_unchecked, person_merge_unchecked
 from crm.errors import DomainError, NotPermitted
 from crm.models import User
 from crm.visibility import can_assign_to, can_edit, can_view
@@ -36,6 +31,10 @@ from deals.services import deal_create
 from leads.errors import DuplicateContacts
 from leads.models import Lead
 from leads.services import check_lead_open
+
+# A chosen existing record keeps its owner and visibility; every blank of it is filled from the
+# lead's own record, and e-mails and phones of both are kept (`person_merge_unchecked`).
+_KEEP_OWNER = {"owner": "survivor", "visible_to": "survivor"}
 
 
 @dataclass(frozen=True)
@@ -87,11 +86,22 @@ def _chosen(
     return chosen
 
 
-def _is_used_elsewhere(record: Person | Organization, lead: Lead) -> bool:
-    """Does anything but this lead use the lead's own contact? (Then it must not be merged.)"""
+def _is_used_elsewhere(
+    record: Person | Organization, lead: Lead, merged_person: Person | None = None
+) -> bool:
+    """Does anything but this lead use the lead's own contact? (Then it must not be merged.)
+
+    `merged_person`: the lead's own person, merged away by this conversion, which does not
+    count as a user of the lead's own organization.
+    """
     if record.deals.exists() or record.leads.exclude(pk=lead.pk).exists():
         return True
-    return isinstance(record, Organization) and record.persons.exists()
+    if not isinstance(record, Organization):
+        return False
+    persons = record.persons.all()
+    if merged_person is not None:
+        persons = persons.exclude(pk=merged_person.pk)
+    return persons.exists()
 
 
 @transaction.atomic
@@ -179,28 +189,33 @@ def lead_convert(
     lead.save(update_fields=["deal", "converted_at", "converted_by", "updated_at"])
 
     # The lead's own contact records, replaced by chosen ones, are merged into them unless
-    # something else uses them, so no orphan duplicate stays behind.
+    # something else uses them, so no orphan duplicate stays behind. The actor may fold them
+    # away: nothing but this lead, which they may edit, uses them. Whether the organization is
+    # used is decided before the person merge, which may give the chosen person the lead's
+    # organization (a blank filled); merging that organization then moves the person along.
     own_person, own_org = lead.person, lead.organization
-    if own_person is not None and person is not None and person.pk != own_person.pk:
-        if _is_used_elsewhere(own_person, lead):
-            Lead.objects.filter(pk=lead.pk).update(person=person)
-        else:
-            person_merge(
-                actor=actor,
-                survivor=person,
-                other=own_person,
-                authorized=True,
-                keep=dict.fromkeys(PERSON_MERGE_FIELDS, "survivor"),
-            )
-    if own_org is not None and organization is not None and organization.pk != own_org.pk:
-        if _is_used_elsewhere(own_org, lead):
-            Lead.objects.filter(pk=lead.pk).update(organization=organization)
-        else:
-            organization_merge(
-                actor=actor,
-                survivor=organization,
-                other=own_org,
-                authorized=True,
-                keep=dict.fromkeys(ORGANIZATION_MERGE_FIELDS, "survivor"),
-            )
+    merge_person = (
+        own_person is not None
+        and person is not None
+        and person.pk != own_person.pk
+        and not _is_used_elsewhere(own_person, lead)
+    )
+    merge_org = (
+        own_org is not None
+        and organization is not None
+        and organization.pk != own_org.pk
+        and not _is_used_elsewhere(
+            own_org, lead, merged_person=own_person if merge_person else None
+        )
+    )
+    if merge_person:
+        person_merge_unchecked(actor=actor, survivor=person, other=own_person, keep=_KEEP_OWNER)
+    elif own_person is not None and person is not None and person.pk != own_person.pk:
+        Lead.objects.filter(pk=lead.pk).update(person=person)
+    if merge_org:
+        organization_merge_unchecked(
+            actor=actor, survivor=organization, other=own_org, keep=_KEEP_OWNER
+        )
+    elif own_org is not None and organization is not None and organization.pk != own_org.pk:
+        Lead.objects.filter(pk=lead.pk).update(organization=organization)
     return deal
