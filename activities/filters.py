@@ -1,4 +1,5 @@
-"""The activities list's filter: `GET /api/v1/activities/` and the activities export."""
+"""The activities list's filter: the activities page, `GET /api/v1/activities/` and the
+activities export."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity
+from activities.models import Activity, ActivityType
 from activities.selectors import activity_list
 from crm.filters import OwnerScope, owner_scope_q, param_scope, param_text
 from crm.models import User
+
+ACTIVITY_STATUS_OPEN = "open"
+# The page's `status`: what `done` it filters on (None: any).
+ACTIVITY_STATUSES = {ACTIVITY_STATUS_OPEN: False, "done": True, "any": None}
 
 
 @dataclass(frozen=True)
@@ -24,14 +29,20 @@ class ActivityFilters:
     person: int | None = None
     organization: int | None = None
     lead: int | None = None
+    type: str = ""  # one of ActivityType, or "" for any
 
     @classmethod
     def from_query(cls, params: Mapping) -> ActivityFilters:
-        status = params.get("status")
+        """As the activities page (and so its export) reads its query string: the user's own
+        open activities unless another owner (`owner`: team, all) or status (`status`: done,
+        any) is asked for."""
+        status = params.get("status") or ACTIVITY_STATUS_OPEN
+        kind = params.get("type") or ""
         return cls(
             q=param_text(params),
-            done={"done": True, "open": False}.get(status),
-            scope=param_scope(params),
+            done=ACTIVITY_STATUSES.get(status, False),
+            scope=param_scope(params) if params.get("owner") else OwnerScope.MINE,
+            type=kind if kind in ActivityType.values else "",
         )
 
 
@@ -43,6 +54,8 @@ def activity_filter(
         qs = qs.filter(subject__icontains=filters.q)
     if filters.done is not None:
         qs = qs.filter(done=filters.done)
+    if filters.type:
+        qs = qs.filter(type=filters.type) if filters.type in ActivityType.values else qs.none()
     if filters.lead is not None:
         qs = qs.filter(leads=filters.lead)  # the leads' link table, by its reverse accessor
     for name in ("assignee", "deal", "person", "organization"):

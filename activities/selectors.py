@@ -111,20 +111,29 @@ def visible_leads_prefetch(user: User, *, to_attr: str = "lead_list") -> Prefetc
     return Prefetch("leads", queryset=lead_model.objects.filter(visible_q(user)), to_attr=to_attr)
 
 
-def my_activities(*, user: User, today: date | None = None) -> dict[str, QuerySet[Activity]]:
-    """The user's open activities: overdue, today and upcoming; a lead's activity carries the
-    lead (`lead_list`) where the user may see it, since it is about the lead."""
+def due_groups(
+    *, user: User, activities: QuerySet[Activity], today: date | None = None
+) -> dict[str, QuerySet[Activity]]:
+    """`activities` (already visible to the user) by when they are due: the open ones overdue,
+    today and upcoming, and the done ones. A lead's activity carries the lead (`lead_list`)
+    where the user may see it, since it is about the lead."""
     today = today or timezone.localdate()
-    mine = (
-        Activity.objects.filter(assignee=user, done=False)
-        .select_related("deal", "person", "organization")
-        .prefetch_related(visible_leads_prefetch(user))
+    rows = activities.select_related("deal", "person", "organization").prefetch_related(
+        visible_leads_prefetch(user)
     )
     return {
-        "overdue": mine.filter(due_date__lt=today),
-        "today": mine.filter(due_date=today),
-        "upcoming": mine.filter(due_date__gt=today),
+        "overdue": rows.filter(done=False, due_date__lt=today),
+        "today": rows.filter(done=False, due_date=today),
+        "upcoming": rows.filter(done=False, due_date__gt=today),
+        "done": rows.filter(done=True),
     }
+
+
+def my_activities(*, user: User, today: date | None = None) -> dict[str, QuerySet[Activity]]:
+    """The user's open activities: overdue, today and upcoming."""
+    mine = activity_list(user=user).filter(assignee=user, done=False)
+    groups = due_groups(user=user, activities=mine, today=today)
+    return {key: groups[key] for key in ("overdue", "today", "upcoming")}
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""The user's own activities (overdue, today, upcoming), marking one done, and the composer's
-posts: a note, an activity or an e-mail added on a deal, a person or an organization page.
+"""The activities page (the user's own open ones unless filtered otherwise, by when they are
+due), marking one done, and the composer's posts: a note, an activity or an e-mail added on a
+deal, a person or an organization page.
 
 The record pages sit below this app, so their views are imported here (not the other way
 round): a composer form sent back with its errors is shown on the record's own page."""
@@ -14,12 +15,15 @@ from django.views.decorators.http import require_POST
 
 from activities import selectors
 from activities.composer import composer_form
-from activities.selectors import my_activities
+from activities.filters import ACTIVITY_STATUSES, ActivityFilters, activity_filter
+from activities.models import ActivityType
+from activities.selectors import due_groups
 from activities.services import activity_create, activity_set_done, email_log, note_create
 from contacts.selectors import organization_get, person_get
 from contacts.views.organizations import organization_page
 from contacts.views.people import person_page
 from crm.errors import DomainError
+from crm.filters import OwnerScope
 from crm.web.once import one_time_form
 from deals.selectors import deal_get
 from deals.views import deal_page
@@ -28,18 +32,33 @@ SECTION_LIMIT = 200
 
 
 def activity_list(request: HttpRequest) -> HttpResponse:
-    groups = my_activities(user=request.user)
-    sections = [
-        ("overdue", _("Overdue"), groups["overdue"]),
-        ("today", _("Today"), groups["today"]),
-        ("upcoming", _("Upcoming"), groups["upcoming"]),
-    ]
+    """The activities page: the user's own open ones by default, by when they are due; the
+    filter is the API's and the export's (activities/filters.py)."""
+    filters = ActivityFilters.from_query(request.GET)
+    groups = due_groups(
+        user=request.user, activities=activity_filter(user=request.user, filters=filters)
+    )
+    titles = {
+        "overdue": _("Overdue"),
+        "today": _("Today"),
+        "upcoming": _("Upcoming"),
+        "done": _("Done"),
+    }
+    shown = {None: list(titles), False: ["overdue", "today", "upcoming"], True: ["done"]}
+    status = {done: name for name, done in ACTIVITY_STATUSES.items()}[filters.done]
     return render(
         request,
         "activities/list.html",
         {
             "nav": "activities",
-            "sections": [(key, title, list(qs[:SECTION_LIMIT])) for key, title, qs in sections],
+            "filters": filters,
+            "status": status,
+            "scopes": OwnerScope.choices,
+            "statuses": [("open", _("Open")), ("done", _("Done")), ("any", _("Any"))],
+            "types": ActivityType.choices,
+            "sections": [
+                (key, titles[key], list(groups[key][:SECTION_LIMIT])) for key in shown[filters.done]
+            ],
         },
     )
 

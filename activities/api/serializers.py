@@ -193,3 +193,4 @@ class ActivityFilterSerializer(AttachedFilterSerializer):
     search = serializers.CharField(
         required=False, allow_blank=True, max_length=255, help_text="In the subject."
     )
+    type = serializers.ChoiceField(ActivityType.choices, required=False)

@@ -88,6 +88,7 @@ class ActivityViewSet(RecordViewSet):
             done=filters.get("done"),
             scope=filters.get("scope") or OwnerScope.ALL,
             q=(filters.get("search") or "").strip(),
+            type=filters.get("type") or "",
             **{n: filters.get(n) for n in ("assignee", "deal", "person", "organization", "lead")},
         )
         return activity_filter(user=self.actor, filters=activity_filters, qs=queryset)

@@ -74,6 +74,7 @@ class LeadFilterSerializer(serializers.Serializer):
     person = serializers.IntegerField(required=False, min_value=1)
     organization = serializers.IntegerField(required=False, min_value=1)
     label = serializers.IntegerField(required=False, min_value=1)
+    source = serializers.ChoiceField(LeadSource.choices, required=False, help_text="As the inbox.")
 
 
 class ContactChoiceSerializer(serializers.Serializer):

@@ -49,6 +49,7 @@ class LeadViewSet(ReassignMixin, RecordViewSet):
             converted=filters["converted"],
             q=(filters.get("search") or "").strip(),
             scope=filters.get("scope") or OwnerScope.ALL,
+            source=filters.get("source") or "",
             **{n: filters.get(n) for n in ("label", "owner", "person", "organization")},
         )
         return lead_filter(user=self.actor, filters=lead_filters, qs=queryset)
