@@ -29,7 +29,10 @@ class MergeKept:
                 _("“%(merged)s” was merged into “%(survivor)s”, which already had all its details.")
                 % names
             )
-        kept = "; ".join(f"{what} “{value}”" for what, value in self.values)
+        kept = "; ".join(
+            _("%(what)s “%(value)s”") % {"what": what, "value": value}
+            for what, value in self.values
+        )
         return _("“%(merged)s” was merged into “%(survivor)s”. Kept from it: %(kept)s.") % {
             **names,
             "kept": kept,
