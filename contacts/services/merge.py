@@ -69,7 +69,8 @@ def _check_merge(actor: User, survivor: models.Model, other: models.Model) -> No
 
 def _keep(survivor, other, keep: Mapping[str, str] | None, fields: tuple[str, ...]) -> dict:
     """Copy the values the user chose to keep from `other`, and fill every blank of `survivor`
-    from `other` whatever was chosen: a blank is not a value, and a merge loses no data."""
+    from `other` whatever was chosen. A blank is not a value: it never replaces one, either
+    way, so a merge loses no data."""
     kept: dict[str, str] = {}
     for field in fields:
         choice = (keep or {}).get(field)
@@ -77,8 +78,8 @@ def _keep(survivor, other, keep: Mapping[str, str] | None, fields: tuple[str, ..
             raise DomainError(
                 _("Keep “survivor” or “other” for %(field)s.") % {"field": field}, field="keep"
             )
-        take_other = choice == "other" or (
-            not getattr(survivor, field) and bool(getattr(other, field))
+        take_other = bool(getattr(other, field)) and (
+            choice == "other" or not getattr(survivor, field)
         )
         if take_other:
             setattr(survivor, field, getattr(other, field))

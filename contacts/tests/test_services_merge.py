@@ -195,6 +195,19 @@ def test_a_blank_of_the_survivor_is_filled_even_when_the_survivor_side_was_chose
     assert survivor.domain == "acme.de"  # the duplicate check finds it by the website now
 
 
+def test_choosing_the_others_blank_does_not_drop_the_survivors_value(owner):
+    keep = organization_create(actor=owner, name="Acme GmbH", website="acme.de")
+    other = organization_create(actor=owner, name="ACME", address="Berlin")
+
+    survivor = organization_merge(
+        actor=owner, survivor=keep, other=other, keep={"website": "other", "address": "other"}
+    )
+
+    survivor.refresh_from_db()
+    assert (survivor.website, survivor.address) == ("acme.de", "Berlin")
+    assert MergeRecord.objects.get().kept_values["website"] == "survivor"
+
+
 def test_the_survivors_primary_email_and_phone_stay_primary_whichever_name_is_kept(owner, pair):
     keep, other = pair
 
