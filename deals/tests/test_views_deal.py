@@ -6,7 +6,6 @@ from django.utils import timezone
 
 from activities.models import Activity, Email, Note
 from activities.services import note_create
-from crm.models import Visibility
 from deals.models import Deal, DealHistory, DealStatus, HistoryKind
 from deals.services import deal_move
 from deals.tests.factories import LostReasonFactory
