@@ -9,7 +9,6 @@ from rest_framework.routers import DefaultRouter
 from contacts.api.views import OrganizationViewSet, PersonViewSet
 from crm.api.views import TeamViewSet, TokenView, UserViewSet
 from deals.api.views import (
-    DealViewSet,
     LabelViewSet,
     LostReasonViewSet,
     PipelineViewSet,
@@ -17,6 +16,7 @@ from deals.api.views import (
 )
 from imports.api import ImportViewSet
 from leads.api.attach import LeadActivityViewSet, LeadEmailViewSet, LeadNoteViewSet
+from leads.api.deals import DealViewSet
 from leads.api.views import LeadViewSet
 
 app_name = "api"
@@ -32,6 +32,7 @@ router.include_root_view = False
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("persons", PersonViewSet, basename="person")
 router.register("leads", LeadViewSet, basename="lead")
+# The deals app's views with `to-lead/` (leads/api/deals.py).
 router.register("deals", DealViewSet, basename="deal")
 router.register("pipelines", PipelineViewSet, basename="pipeline")
 router.register("stages", StageViewSet, basename="stage")

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.models import Organization, Person
-from crm.errors import DomainError, StaleVersion
+from contacts.services import ContactRef, organization_resolve, person_resolve
+from crm.errors import DomainError, NotPermitted, StaleVersion
 from crm.models import Label, User
 from crm.services import (
     apply_owner_change,
@@ -24,6 +25,7 @@ from crm.services import (
     resolve_owner_and_visibility,
 )
 from crm.types import UNSET, Unset
+from crm.visibility import can_view
 from deals.models import Deal, DealHistory, DealStatus, HistoryKind, LostReason, Pipeline, Stage
 
 
@@ -61,6 +63,21 @@ def _stage_in(pipeline: Pipeline, stage: Stage | None) -> Stage:
     elif stage.pipeline_id != pipeline.pk:
         raise DomainError(_("This stage belongs to another pipeline."), field="stage")
     return stage
+
+
+def check_contacts_visible(
+    *, actor: User, person: Person | None = None, organization: Organization | None = None
+) -> None:
+    """A deal or lead links only the people and organizations its actor may see.
+
+    The one rule for every edge (forms, API, imports): a record the actor may not see is
+    refused as if it did not exist, on its field (a form error, a 400 on the field in the API),
+    so the answer tells nothing of what is hidden.
+    """
+    if person is not None and not can_view(actor, person):
+        raise NotPermitted(_("There is no such person."), field="person")
+    if organization is not None and not can_view(actor, organization):
+        raise NotPermitted(_("There is no such organization."), field="organization")
 
 
 def _lock(deal: Deal, version: int | None) -> Deal:
@@ -114,6 +131,7 @@ def deal_create(
 ) -> Deal:
     if person is None and organization is None:
         raise DomainError(_("Link the deal to a person, an organization or both."), field="person")
+    check_contacts_visible(actor=actor, person=person, organization=organization)
     owner, visible_to = resolve_owner_and_visibility(
         actor=actor, owner=owner, visible_to=visible_to
     )
@@ -171,9 +189,14 @@ def deal_update(
         deal.value = clean_value(value)
     if currency is not UNSET:
         deal.currency = clean_currency(currency, deal.currency)
+    # Only a newly linked record is checked: a deal keeps a contact hidden from this editor.
     if person is not UNSET:
+        if person is not None and person.pk != deal.person_id:
+            check_contacts_visible(actor=actor, person=person)
         deal.person = person
     if organization is not UNSET:
+        if organization is not None and organization.pk != deal.organization_id:
+            check_contacts_visible(actor=actor, organization=organization)
         deal.organization = organization
     if deal.person_id is None and deal.organization_id is None:
         raise DomainError(_("Link the deal to a person, an organization or both."), field="person")
@@ -191,6 +214,59 @@ def deal_update(
     if labels is not UNSET:
         deal.labels.set(labels)
     return deal
+
+
+@transaction.atomic
+def deal_save(
+    *,
+    actor: User,
+    deal: Deal | None,
+    person: ContactRef,
+    organization: ContactRef,
+    owner: User | None = None,
+    visible_to: str | None = None,
+    **fields,
+) -> Deal:
+    """Create (deal=None) or update a deal together with the person and organization its form
+    names, picked or new (as `leads.services.lead_save`): one transaction, so a refused deal
+    leaves no new contact behind. New contacts get the deal's owner and visibility."""
+    contact_owner = owner or (deal.owner if deal is not None else None)
+    contact_visibility = visible_to or (deal.visible_to if deal is not None else None)
+    # The deal's own contacts stay linked as they are, even one hidden from this editor.
+    if deal is not None and organization.id is not None and organization.id == deal.organization_id:
+        org = deal.organization
+    else:
+        org = organization_resolve(
+            actor=actor, ref=organization, owner=contact_owner, visible_to=contact_visibility
+        )
+    if deal is not None and person.id is not None and person.id == deal.person_id:
+        who = deal.person
+    else:
+        who = person_resolve(
+            actor=actor,
+            ref=person,
+            organization=org,
+            owner=contact_owner,
+            visible_to=contact_visibility,
+        )
+    if deal is None:
+        return deal_create(
+            actor=actor,
+            person=who,
+            organization=org,
+            owner=owner,
+            visible_to=visible_to,
+            **fields,
+        )
+    return deal_update(
+        actor=actor,
+        deal=deal,
+        person=who,
+        organization=org,
+        owner=owner,
+        visible_to=visible_to,
+        **fields,
+    )
 
 
 def _move(deal: Deal, actor: User, pipeline: Pipeline, stage: Stage | None) -> None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.models import CompanySettings, Label, User, Visibility
 from crm.visibility import assignable_users
 from crm.web.fields import MoneyField, UserChoiceField, WebsiteField
+from deals.forms import StageChoiceField, StageSelect
 from deals.models import Pipeline, Stage
 from deals.selectors import pipeline_list, stage_list
 from leads.models import LeadSource
@@ -93,22 +94,6 @@ class LeadForm(forms.Form):
                 ),
             )
         return data
-
-
-class StageChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Stage) -> str:
-        return obj.name
-
-
-class StageSelect(forms.Select):
-    """Each option carries its pipeline, so the Stage list follows the chosen Pipeline."""
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        instance = getattr(value, "instance", None)
-        if instance is not None:
-            option["attrs"]["data-parent"] = str(instance.pipeline_id)
-        return option
 
 
 CONTACT_CHOICE_KEEP = "keep"

@@ -36,8 +36,8 @@ from crm.services import (
     resolve_owner_and_visibility,
 )
 from crm.types import UNSET, Unset
-from crm.visibility import can_edit, can_view
-from deals.services import clean_currency, clean_title, clean_value
+from crm.visibility import can_edit
+from deals.services import check_contacts_visible, clean_currency, clean_title, clean_value
 from leads.errors import AlreadyConverted
 from leads.models import Lead, LeadSource
 
@@ -64,9 +64,7 @@ def lead_create(
 ) -> Lead:
     if person is None and organization is None:
         raise DomainError(_("Link the lead to a person, an organization or both."), field="person")
-    for record in (person, organization):
-        if record is not None and not can_view(actor, record):
-            raise NotPermitted(_("You may not see this record."), field="person")
+    check_contacts_visible(actor=actor, person=person, organization=organization)
     if source not in LeadSource.values:
         raise DomainError(_("Unknown source."), field="source")
     owner, visible_to = resolve_owner_and_visibility(

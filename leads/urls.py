@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads.views import convert, inbox, records
+from leads.views import convert, inbox, records, reopen
 
 app_name = "leads"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", inbox.inbox, name="inbox"),
     path("add/", records.add, name="add"),
     path("bulk/", inbox.bulk, name="bulk"),
+    path("from-deal/<int:pk>/", reopen.from_deal, name="from_deal"),
     path("<int:pk>/", records.detail, name="detail"),
     path("<int:pk>/edit/", records.edit, name="edit"),
     path("<int:pk>/archive/", records.archive, name="archive"),
