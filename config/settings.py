@@ -234,6 +234,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "crm.api.exceptions.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "crm.api.pagination.CrmPagination",
     "NUM_PROXIES": NUM_PROXIES,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "crm.api.renderers.BrowsableApiRenderer",  # without an inline <style>: CSP
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
         "crm.api.throttles.AnonThrottle",
         "crm.api.throttles.UserThrottle",
