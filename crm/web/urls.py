@@ -8,10 +8,15 @@ from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
 from crm.web import views
+from crm.web.login import LoginForm
 
 urlpatterns = [
     # The login path is public in crm.middleware.PUBLIC_PREFIXES: keep them in step.
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
