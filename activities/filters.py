@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,14 @@ from activities.models import Activity
 from activities.selectors import activity_list
 from crm.filters import OwnerScope, owner_scope_q, param_scope, param_text
 from crm.models import User
+
+
+def param_date(params: Mapping, name: str) -> date | None:
+    """An ISO date (2026-12-04) from the query string; anything else counts as not given."""
+    try:
+        return date.fromisoformat(str(params.get(name) or "").strip())
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,9 @@ class ActivityFilters:
     person: int | None = None
     organization: int | None = None
     lead: int | None = None
+    # Due on or after, on or before (both days included): a calendar's range.
+    due_after: date | None = None
+    due_before: date | None = None
 
     @classmethod
     def from_query(cls, params: Mapping) -> ActivityFilters:
@@ -32,6 +44,8 @@ class ActivityFilters:
             q=param_text(params),
             done={"done": True, "open": False}.get(status),
             scope=param_scope(params),
+            due_after=param_date(params, "due_after"),
+            due_before=param_date(params, "due_before"),
         )
 
 
@@ -43,6 +57,10 @@ def activity_filter(
         qs = qs.filter(subject__icontains=filters.q)
     if filters.done is not None:
         qs = qs.filter(done=filters.done)
+    if filters.due_after is not None:
+        qs = qs.filter(due_date__gte=filters.due_after)
+    if filters.due_before is not None:
+        qs = qs.filter(due_date__lte=filters.due_before)
     if filters.lead is not None:
         qs = qs.filter(leads=filters.lead)  # the leads' link table, by its reverse accessor
     for name in ("assignee", "deal", "person", "organization"):
