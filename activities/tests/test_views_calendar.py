@@ -226,3 +226,14 @@ def test_the_list_and_the_calendar_link_to_each_other(client, owner):
 
     assert f'href="{URL}"' in listing
     assert f'href="{reverse("activities:list")}"' in calendar
+
+
+def test_the_calendar_speaks_german_with_weeks_from_monday(client, owner):
+    owner.language = "de"
+    owner.save()
+    client.force_login(owner)
+
+    html = client.get(URL, {"date": "2026-12-02"}).content.decode()
+
+    assert "Mein Kalender" in html and "Ganztägig" not in html
+    assert html.index("Mo</span> 30") < html.index("So</span> 6")
