@@ -6,7 +6,6 @@
  */
 (function () {
   "use strict";
-  const gettext = window.gettext || ((s) => s);
   const ngettext = window.ngettext || ((one, many, n) => (n === 1 ? one : many));
   const interpolate = window.interpolate || ((text, values) => text.replace("%s", values[0]));
 
@@ -16,10 +15,11 @@
     const sync = () => {
       const ticked = [...boxes()].filter((box) => box.checked).length;
       bar.classList.toggle("is-idle", ticked === 0);
+      // Empty while none is ticked: the bar then looks as it does without this script.
       if (count) {
         count.textContent = ticked
           ? interpolate(ngettext("%s selected", "%s selected", ticked), [ticked])
-          : gettext("None selected");
+          : "";
       }
     };
     // After app.js's own handler of the "Select all" box (it listens on the box itself).
