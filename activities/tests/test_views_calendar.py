@@ -237,3 +237,17 @@ def test_the_calendar_speaks_german_with_weeks_from_monday(client, owner):
 
     assert "Mein Kalender" in html and "Ganztägig" not in html
     assert html.index("Mo</span> 30") < html.index("So</span> 6")
+
+
+def test_the_export_takes_the_same_due_range(client, owner):
+    for day in (1, 2, 8, 9):
+        schedule(owner, f"Export day {day}", date(2026, 12, day))
+    client.force_login(owner)
+
+    body = client.get(
+        reverse("imports:export", args=["activities", "csv"]),
+        {"due_after": "2026-12-02", "due_before": "2026-12-08"},
+    ).content.decode()
+
+    assert "Export day 2" in body and "Export day 8" in body
+    assert "Export day 1" not in body and "Export day 9" not in body
