@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,14 @@ ACTIVITY_STATUS_OPEN = "open"
 ACTIVITY_STATUSES = {ACTIVITY_STATUS_OPEN: False, "done": True, "any": None}
 
 
+def param_date(params: Mapping, name: str) -> date | None:
+    """An ISO date (2026-12-04) from the query string; anything else counts as not given."""
+    try:
+        return date.fromisoformat(str(params.get(name) or "").strip())
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class ActivityFilters:
     q: str = ""  # in the subject
@@ -30,6 +39,9 @@ class ActivityFilters:
     organization: int | None = None
     lead: int | None = None
     type: str = ""  # one of ActivityType, or "" for any
+    # Due on or after, on or before (both days included): a calendar's range.
+    due_after: date | None = None
+    due_before: date | None = None
 
     @classmethod
     def from_query(cls, params: Mapping) -> ActivityFilters:
@@ -43,6 +55,8 @@ class ActivityFilters:
             done=ACTIVITY_STATUSES.get(status, False),
             scope=param_scope(params) if params.get("owner") else OwnerScope.MINE,
             type=kind if kind in ActivityType.values else "",
+            due_after=param_date(params, "due_after"),
+            due_before=param_date(params, "due_before"),
         )
 
 
@@ -56,6 +70,10 @@ def activity_filter(
         qs = qs.filter(done=filters.done)
     if filters.type:
         qs = qs.filter(type=filters.type) if filters.type in ActivityType.values else qs.none()
+    if filters.due_after is not None:
+        qs = qs.filter(due_date__gte=filters.due_after)
+    if filters.due_before is not None:
+        qs = qs.filter(due_date__lte=filters.due_before)
     if filters.lead is not None:
         qs = qs.filter(leads=filters.lead)  # the leads' link table, by its reverse accessor
     for name in ("assignee", "deal", "person", "organization"):

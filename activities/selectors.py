@@ -25,6 +25,8 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
+    Value,
     When,
 )
 from django.utils import timezone
@@ -32,7 +34,7 @@ from django.utils import timezone
 from activities.models import Activity, Email, Note
 from contacts.models import MergeKind, MergeRecord, Organization, Person
 from crm.models import User
-from crm.visibility import visible_q
+from crm.visibility import assignable_users, visible_q
 from crm.web.paging import TIMELINE_PAGE
 from deals.models import Deal, DealHistory, LostReason, Stage
 
@@ -134,6 +136,36 @@ def my_activities(*, user: User, today: date | None = None) -> dict[str, QuerySe
     mine = activity_list(user=user).filter(assignee=user, done=False)
     groups = due_groups(user=user, activities=mine, today=today)
     return {key: groups[key] for key in ("overdue", "today", "upcoming")}
+
+
+def calendar_assignees(*, user: User) -> QuerySet[User]:
+    """Whose calendar the user may open: a manager their teams' members', an admin anyone's
+    (the users they may assign activities to), a rep their own."""
+    if user.is_crm_admin or user.is_manager:
+        return assignable_users(user)
+    return User.objects.filter(pk=user.pk, is_active=True)
+
+
+def calendar_activities(*, user: User, activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    """A calendar's activities (already filtered to what the user may see: `activity_filter`),
+    by day and time, with what each entry links to, in the same query: the visible lead it was
+    written on (`lead_pk`, `lead_title`) and whether the user may open its deal, person and
+    organization (`deal_visible`, ...), since an assignee sees an activity on a deal they may
+    not see."""
+    leads = _lead_links(Activity).filter(visible_q(user, prefix="lead__")).order_by("lead_id")
+    if user.is_crm_admin:
+        shown = {name: Value(True) for name in ("deal", "person", "organization")}
+    else:
+        shown = {
+            "deal": _visible(Deal, "deal_id", user),
+            "person": _visible(Person, "person_id", user),
+            "organization": _visible(Organization, "organization_id", user),
+        }
+    return activities.annotate(
+        lead_pk=Subquery(leads.values("lead_id")[:1]),
+        lead_title=Subquery(leads.values("lead__title")[:1]),
+        **{f"{name}_visible": value for name, value in shown.items()},
+    ).order_by("due_date", F("due_time").asc(nulls_first=True), "id")
 
 
 @dataclass(frozen=True)

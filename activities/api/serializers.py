@@ -194,3 +194,9 @@ class ActivityFilterSerializer(AttachedFilterSerializer):
         required=False, allow_blank=True, max_length=255, help_text="In the subject."
     )
     type = serializers.ChoiceField(ActivityType.choices, required=False)
+    due_after = serializers.DateField(
+        required=False, help_text="Due on or after this day (the day included)."
+    )
+    due_before = serializers.DateField(
+        required=False, help_text="Due on or before this day (the day included)."
+    )

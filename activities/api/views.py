@@ -89,7 +89,18 @@ class ActivityViewSet(RecordViewSet):
             scope=filters.get("scope") or OwnerScope.ALL,
             q=(filters.get("search") or "").strip(),
             type=filters.get("type") or "",
-            **{n: filters.get(n) for n in ("assignee", "deal", "person", "organization", "lead")},
+            **{
+                n: filters.get(n)
+                for n in (
+                    "assignee",
+                    "deal",
+                    "person",
+                    "organization",
+                    "lead",
+                    "due_after",
+                    "due_before",
+                )
+            },
         )
         return activity_filter(user=self.actor, filters=activity_filters, qs=queryset)
 
