@@ -49,10 +49,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "import_export",
     # The domain, in the one direction the apps depend on each other (README, .importlinter):
-    # crm <- contacts <- deals <- activities <- leads <- reports, imports, search <- demo
+    # crm <- contacts <- deals <- products <- activities <- leads <- reports, imports, search
+    # <- demo
     "crm",
     "contacts",
     "deals",
+    "products",
     "activities",
     "leads",
     "reports",
