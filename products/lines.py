@@ -33,9 +33,7 @@ def _number(raw, field: str) -> Decimal:
 def _places(value: Decimal, places: int, field: str) -> Decimal:
     step = Decimal(1).scaleb(-places)
     if value != value.quantize(step):
-        raise DomainError(
-            _("At most %(places)s decimal places.") % {"places": places}, field=field
-        )
+        raise DomainError(_("At most %(places)s decimal places.") % {"places": places}, field=field)
     return value.quantize(step)
 
 

@@ -23,9 +23,9 @@ def line_sum(
         # Enough digits for 12-digit quantities times 14-digit prices: the product is exact,
         # and dividing by 10,000 is exact in decimals, so the only rounding is the last one.
         ctx.prec = 80
-        exact = (
-            quantity * unit_price * (HUNDRED - discount_percent) * (HUNDRED + tax_percent)
-        ) / (HUNDRED * HUNDRED)
+        exact = (quantity * unit_price * (HUNDRED - discount_percent) * (HUNDRED + tax_percent)) / (
+            HUNDRED * HUNDRED
+        )
         return exact.quantize(CENT, rounding=ROUND_HALF_UP)
 
 

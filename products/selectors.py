@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from crm.models import User
@@ -15,25 +15,6 @@ from deals.models import Deal
 from deals.selectors import deal_get
 from products.models import DealProduct, Product, ProductPrice
 from products.money import totals_by_currency
-
-
-@dataclass(frozen=True)
-class ProductFilters:
-    q: str = ""
-    archived: bool = False  # True: the archived products instead of the active ones
-
-
-def product_list(*, user: User, filters: ProductFilters | None = None) -> QuerySet[Product]:
-    """The catalog, which every user may read (to price their deals); searched by name, code
-    and description. Each product comes with its prices."""
-    filters = filters or ProductFilters()
-    qs = Product.objects.filter(is_active=not filters.archived)
-    q = filters.q.strip()
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(description__icontains=q))
-    return qs.prefetch_related(
-        Prefetch("prices", queryset=ProductPrice.objects.order_by("currency"))
-    )
 
 
 def product_all(*, user: User) -> QuerySet[Product]:
@@ -48,16 +29,6 @@ def product_get(*, user: User, pk) -> Product:
         return product_all(user=user).get(pk=pk)
     except (Product.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-
-
-def product_choices(*, currency: str) -> list[tuple[Product, Decimal | None]]:
-    """The active products and each one's price in `currency` (None: none), for a picker."""
-    prices = dict(
-        ProductPrice.objects.filter(currency=currency, product__is_active=True).values_list(
-            "product_id", "price"
-        )
-    )
-    return [(p, prices.get(p.pk)) for p in Product.objects.filter(is_active=True)]
 
 
 def deal_items(*, deal: Deal) -> QuerySet[DealProduct]:
@@ -87,7 +58,6 @@ class ItemsPanel:
     totals: dict[str, Decimal]
     value_from_items: bool
     currency: str
-    choices: list[tuple[Product, Decimal | None]] = field(default_factory=list)
 
     @property
     def other_currencies(self) -> bool:
@@ -103,7 +73,6 @@ def items_panel(*, record, kind: str, items: Iterable) -> ItemsPanel:
         totals=totals_by_currency((i.currency, i.sum) for i in items),
         value_from_items=record.value_from_items,
         currency=record.currency,
-        choices=product_choices(currency=record.currency),
     )
 
 

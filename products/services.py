@@ -248,8 +248,7 @@ def deal_value_mode_set(
         return deal
     if from_items and not items_total(deal)[1]:
         raise DomainError(
-            _("This deal has no products in %(currency)s to add up.")
-            % {"currency": deal.currency},
+            _("This deal has no products in %(currency)s to add up.") % {"currency": deal.currency},
             field="value_from_items",
         )
     detail = _("Value: the sum of the products") if from_items else _("Value: set by hand")
@@ -258,9 +257,7 @@ def deal_value_mode_set(
 
 
 @transaction.atomic
-def deal_items_carry(
-    *, deal: Deal, lines: Iterable[dict], value_from_items: bool
-) -> Deal:
+def deal_items_carry(*, deal: Deal, lines: Iterable[dict], value_from_items: bool) -> Deal:
     """Put lines (fields of LineItem) on a new deal, as the conversion of a lead does, and its
     value from them if `value_from_items` and they are in the deal's currency."""
     DealProduct.objects.bulk_create(DealProduct(deal=deal, **line) for line in lines)

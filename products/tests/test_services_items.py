@@ -26,7 +26,9 @@ def test_value_is_the_sum_of_the_lines_with_discount_and_tax(owner, deal):
     widget = make_product("Widget", prices={"EUR": "19.99"}, tax_percent="19")
     service = make_product("Setup", prices={"EUR": "250.00"})
 
-    services.deal_item_add(actor=owner, deal=deal, product=widget, quantity="3", discount_percent="10")
+    services.deal_item_add(
+        actor=owner, deal=deal, product=widget, quantity="3", discount_percent="10"
+    )
     services.deal_item_add(actor=owner, deal=deal, product=service, quantity="1.5")
 
     deal.refresh_from_db()
