@@ -93,6 +93,7 @@ class ItemForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, max_length=255)
 
     def __init__(self, *args, editing=None, **kwargs):
+        kwargs.setdefault("auto_id", "item-%s")  # unique on a record page of several forms
         super().__init__(*args, **kwargs)
         if editing is not None:
             # A line keeps its product even once it is archived.
