@@ -171,3 +171,35 @@ def test_concurrent_additions_to_one_deal_both_count(owner, pipeline):
     deal = Deal.objects.get(pk=deal.pk)
     assert deal.value == D("100.00")  # 10 × (1 + 2 + 3 + 4): no sum lost
     assert DealProduct.objects.filter(deal=deal).count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_edits_of_two_lines_of_one_deal_lose_no_update(owner, pipeline):
+    deal = make_deal(owner, pipeline)
+    widget = make_product(prices={"EUR": "10"})
+    first = services.deal_item_add(actor=owner, deal=deal, product=widget)
+    second = services.deal_item_add(actor=owner, deal=deal, product=widget)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def edit(item, quantity):
+        try:
+            barrier.wait()
+            services.deal_item_update(actor=owner, item=item, quantity=quantity)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=edit, args=(first, 5)),
+        threading.Thread(target=edit, args=(second, 7)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    # Each edit recomputed the sum under the deal's lock: both count.
+    assert Deal.objects.get(pk=deal.pk).value == D("120.00")
