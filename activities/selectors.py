@@ -37,6 +37,7 @@ from crm.models import User
 from crm.visibility import assignable_users, visible_q
 from crm.web.paging import TIMELINE_PAGE
 from deals.models import Deal, DealHistory, LostReason, Stage
+from products.models import DealProductChange
 
 # A page shows the newest TIMELINE_PAGE entries; "the whole history" asks for all, up to this.
 TIMELINE_CAP = 5_000
@@ -170,7 +171,8 @@ def calendar_activities(*, user: User, activities: QuerySet[Activity]) -> QueryS
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """One thing that happened: kind is note, activity, email, history, conversion or merge."""
+    """One thing that happened: kind is note, activity, email, history, item_change (a
+    product added, changed or removed), conversion or merge."""
 
     kind: str
     at: datetime
@@ -199,6 +201,7 @@ def timeline_entries(
     emails: QuerySet[Email],
     history: QuerySet[DealHistory] | None = None,
     merges: QuerySet[MergeRecord] | None = None,
+    item_changes: QuerySet | None = None,
     extra: list[TimelineEntry] = (),
     limit: int | None = TIMELINE_PAGE,
     deal: Deal | None = None,
@@ -226,6 +229,12 @@ def timeline_entries(
         rows += [
             ("history", h.created_at, h, "actor")
             for h in _newest(history, "created_at", per_source)
+        ]
+    if item_changes is not None:
+        # Products added, changed, removed (DealProductChange, LeadProductChange).
+        rows += [
+            ("item_change", c.created_at, c, "actor")
+            for c in _newest(item_changes, "created_at", per_source)
         ]
     if merges is not None:
         rows += [
@@ -308,6 +317,7 @@ def deal_timeline(
         activities=Activity.objects.filter(deal=deal),
         emails=Email.objects.filter(deal=deal),
         history=DealHistory.objects.filter(deal=deal),
+        item_changes=DealProductChange.objects.filter(deal=deal),
         extra=extra,
         deal=deal,
     )

@@ -18,7 +18,9 @@ from deals.api.views import (
 from imports.api import ImportViewSet
 from leads.api.attach import LeadActivityViewSet, LeadEmailViewSet, LeadNoteViewSet
 from leads.api.deals import DealViewSet
+from leads.api.items import LeadProductViewSet
 from leads.api.views import LeadViewSet
+from products.api.views import DealProductViewSet, ProductViewSet
 
 app_name = "api"
 
@@ -46,6 +48,29 @@ router.register("emails", LeadEmailViewSet, basename="email")
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
 router.register("imports", ImportViewSet, basename="import")
+router.register("products", ProductViewSet, basename="product")
+
+
+def record_products(viewset, name: str) -> list:
+    """`{record}/{id}/products/` and `.../products/{line}/`: the record's product lines."""
+    return [
+        path(
+            f"{name}s/<int:{name}_pk>/products/",
+            viewset.as_view({"get": "list", "post": "create"}),
+            name=f"{name}-products",
+        ),
+        path(
+            f"{name}s/<int:{name}_pk>/products/value-mode/",
+            viewset.as_view({"post": "value_mode"}),
+            name=f"{name}-products-value-mode",
+        ),
+        path(
+            f"{name}s/<int:{name}_pk>/products/<int:pk>/",
+            viewset.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"}),
+            name=f"{name}-product",
+        ),
+    ]
+
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
@@ -60,6 +85,8 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    *record_products(DealProductViewSet, "deal"),
+    *record_products(LeadProductViewSet, "lead"),
     path("", include(router.urls)),
     # Anything else under /api/v1/ is a JSON 404 too, not the site's HTML page.
     re_path(r"", not_found),

@@ -50,10 +50,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files (CSP: 'self')
     "import_export",
     # The domain, in the one direction the apps depend on each other (README, .importlinter):
-    # crm <- contacts <- deals <- activities <- leads <- reports, imports, search <- demo
+    # crm <- contacts <- deals <- products <- activities <- leads <- reports, imports, search
+    # <- demo
     "crm",
     "contacts",
     "deals",
+    "products",
     "activities",
     "leads",
     "reports",

@@ -186,9 +186,15 @@ def deal_update(
     if title is not UNSET:
         deal.title = clean_title(title)
     if value is not UNSET:
-        deal.value = clean_value(value)
+        value = clean_value(value)
+        if deal.value_from_items and value != deal.value:
+            raise DomainError(_from_items(), field="value", code="value_from_items")
+        deal.value = value
     if currency is not UNSET:
-        deal.currency = clean_currency(currency, deal.currency)
+        currency = clean_currency(currency, deal.currency)
+        if deal.value_from_items and currency != deal.currency:
+            raise DomainError(_from_items(), field="currency", code="value_from_items")
+        deal.currency = currency
     # Only a newly linked record is checked: a deal keeps a contact hidden from this editor.
     if person is not UNSET:
         if person is not None and person.pk != deal.person_id:
@@ -267,6 +273,31 @@ def deal_save(
         visible_to=visible_to,
         **fields,
     )
+
+
+def _from_items() -> str:
+    return _(
+        "The value is the sum of the deal's products. Choose “Set the value by hand” under "
+        "Products on the deal page to change it."
+    )
+
+
+def deal_lock(*, actor: User, deal: Deal, version: int | None) -> Deal:
+    """The deal, locked for a change of what hangs off it (its products), once the actor may
+    edit it and `version` (if given) is the one it has. Call inside a transaction."""
+    check_edit(actor=actor, record=deal)
+    return _lock(deal, version)
+
+
+def deal_value_set(*, deal: Deal, value: Decimal, from_items: bool) -> Deal:
+    """Set the value of a deal locked by `deal_lock`: the sum of its products (from_items) or
+    a typed one. A change bumps the version, as every write of the deal does."""
+    value = clean_value(value)
+    if value != deal.value or from_items != deal.value_from_items:
+        deal.value, deal.value_from_items = value, from_items
+        deal.version += 1
+        deal.save(update_fields=["value", "value_from_items", "version", "updated_at"])
+    return deal
 
 
 def _move(deal: Deal, actor: User, pipeline: Pipeline, stage: Stage | None) -> None:

@@ -25,6 +25,7 @@ from deals.filters import DealFilters, deal_filter
 from deals.forms import DealFilterForm, DealForm, LostForm
 from deals.models import Deal, DealStatus
 from deals.selectors import deal_get, lost_reason_list, pipeline_list, stage_list
+from products.selectors import deal_items_panel, product_names_by_deal
 
 PER_PAGE = 50
 
@@ -67,6 +68,9 @@ def deal_list_view(request: HttpRequest) -> HttpResponse:
     ).prefetch_related("labels")
     order = form.order_by() if form.is_valid() else ["-created_at", "-id"]
     page = window_page(deals.order_by(*order), filters.get("page") or 1, PER_PAGE)
+    names = product_names_by_deal(deal.pk for deal in page.items)
+    for deal in page.items:
+        deal.product_names = names.get(deal.pk, [])
     sort = filters.get("sort") or "-created"
     return render(
         request,
@@ -103,6 +107,7 @@ def _detail_context(request: HttpRequest, deal: Deal, lost_form: LostForm | None
         "labels": list(deal.labels.all()),
         "timeline_actions": True,
         "timeline": deal_timeline(deal=deal, limit=timeline_limit(request)),
+        "items_panel": deal_items_panel(deal=deal),
         "lost_form": lost_form or LostForm(initial={"version": deal.version}),
         "lost_reasons": lost_reason_list(),
         "can_manage": can_manage(request.user, deal),

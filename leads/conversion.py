@@ -3,8 +3,8 @@
 `lead_duplicates` finds existing people or organizations like the lead's own; the user picks
 one (or keeps the new one) and `lead_convert` writes the deal in one transaction, the lead row
 locked so that two clicks give one deal (and a unique `Lead.deal` column backs it). The lead's
-notes, activities and e-mails move to the deal; a replaced contact record is merged into the
-chosen one unless something else uses it, so no orphan duplicate stays behind.
+notes, activities, e-mails and products move to the deal; a replaced contact record is merged
+into the chosen one unless something else uses it, so no orphan duplicate stays behind.
 """
 
 from __future__ import annotations
@@ -27,10 +27,12 @@ from crm.errors import DomainError, NotPermitted
 from crm.models import User
 from crm.visibility import can_assign_to, can_edit, can_view
 from deals.models import Deal, HistoryKind, Pipeline, Stage
-from deals.services import deal_create
+from deals.services import clean_value, deal_create
 from leads.errors import DuplicateContacts
-from leads.models import Lead
+from leads.line_items import lead_lines_for_deal
+from leads.models import Lead, LeadProduct
 from leads.services import check_lead_open
+from products.services import deal_items_carry
 
 # A chosen existing record keeps its owner and visibility; every blank of it is filled from the
 # lead's own record, and e-mails and phones of both are kept (`person_merge_unchecked`).
@@ -184,6 +186,18 @@ def lead_convert(
     Activity.objects.filter(leads=lead).update(**moved)
     Email.objects.filter(leads=lead).update(**moved)
     deal_refresh_next_activity(deal)
+
+    # The lead's products move to the deal; its value stays their sum unless the user typed
+    # another value or chose another currency for the deal.
+    lines = lead_lines_for_deal(lead)
+    if lines:
+        typed = value not in (None, "") and clean_value(value) != lead.value
+        deal = deal_items_carry(
+            deal=deal,
+            lines=lines,
+            value_from_items=lead.value_from_items and deal.currency == lead.currency and not typed,
+        )
+        LeadProduct.objects.filter(lead=lead).delete()
 
     lead.deal, lead.converted_at, lead.converted_by = deal, timezone.now(), actor
     lead.save(update_fields=["deal", "converted_at", "converted_by", "updated_at"])

@@ -42,6 +42,13 @@ from leads.errors import AlreadyConverted
 from leads.models import Lead, LeadSource
 
 
+def _from_items() -> str:
+    return _(
+        "The value is the sum of the lead's products. Choose “Set the value by hand” under "
+        "Products on the lead page to change it."
+    )
+
+
 def check_lead_open(lead: Lead) -> None:
     if lead.converted_at is not None:
         raise AlreadyConverted(lead.deal)
@@ -114,9 +121,15 @@ def lead_update(
     if lead.person_id is None and lead.organization_id is None:
         raise DomainError(_("Link the lead to a person, an organization or both."), field="person")
     if value is not UNSET:
-        lead.value = clean_value(value)
+        value = clean_value(value)
+        if lead.value_from_items and value != lead.value:
+            raise DomainError(_from_items(), field="value", code="value_from_items")
+        lead.value = value
     if currency is not UNSET:
-        lead.currency = clean_currency(currency, lead.currency)
+        currency = clean_currency(currency, lead.currency)
+        if lead.value_from_items and currency != lead.currency:
+            raise DomainError(_from_items(), field="currency", code="value_from_items")
+        lead.currency = currency
     if source is not UNSET:
         if source not in LeadSource.values:
             raise DomainError(_("Unknown source."), field="source")

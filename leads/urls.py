@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads.views import convert, inbox, records, reopen
+from leads.views import convert, inbox, items, records, reopen
 
 app_name = "leads"
 
@@ -16,4 +16,10 @@ urlpatterns = [
     path("<int:pk>/convert/", convert.convert, name="convert"),
     path("<int:pk>/notes/", records.note_add, name="note_add"),
     path("<int:pk>/activities/", records.activity_add, name="activity_add"),
+    path("<int:pk>/products/", items.lead_item_add, name="lead_item_add"),
+    path("<int:pk>/products/<int:item_pk>/", items.lead_item_edit, name="lead_item_edit"),
+    path(
+        "<int:pk>/products/<int:item_pk>/remove/", items.lead_item_remove, name="lead_item_remove"
+    ),
+    path("<int:pk>/value-mode/", items.lead_value_mode, name="lead_value_mode"),
 ]

@@ -21,7 +21,13 @@ from leads.forms import (
     LeadForm,
 )
 from leads.models import Lead
-from leads.selectors import lead_deal, lead_get, lead_open_activities, lead_timeline
+from leads.selectors import (
+    lead_deal,
+    lead_get,
+    lead_items_panel,
+    lead_open_activities,
+    lead_timeline,
+)
 from leads.services import (
     lead_add_activity,
     lead_add_note,
@@ -145,6 +151,8 @@ def lead_page_context(request: HttpRequest, lead: Lead, **extra: Any) -> dict:
         "lead": lead,
         "labels": list(lead.labels.all()),
         "timeline": lead_timeline(lead=lead, user=request.user, limit=timeline_limit(request)),
+        # A converted lead's products moved to its deal.
+        "items_panel": None if lead.is_converted else lead_items_panel(lead=lead),
         "open_activities": list(lead_open_activities(lead=lead, user=request.user)),
         "deal_visible": lead_deal(lead=lead, user=request.user) is not None,
         "note_form": extra.pop("note_form", None) or NoteForm(prefix=NOTE_PREFIX),
