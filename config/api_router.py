@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from contacts.api.views import OrganizationViewSet, PersonViewSet
+from crm.api.custom_fields import CustomFieldViewSet
 from crm.api.views import TeamViewSet, TokenView, UserViewSet
 from deals.api.views import (
     DealViewSet,
@@ -43,6 +44,7 @@ router.register("activities", LeadActivityViewSet, basename="activity")
 router.register("emails", LeadEmailViewSet, basename="email")
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
+router.register("fields", CustomFieldViewSet, basename="custom-field")
 router.register("imports", ImportViewSet, basename="import")
 
 urlpatterns = [
