@@ -22,5 +22,16 @@ class ContactsConfig(AppConfig):
             rows = organization_list(user=user).filter(pk__in=list(ids))
             return dict(rows.values_list("pk", "name"))
 
-        register_reference(FieldType.PERSON, Reference(labels=person_labels))
-        register_reference(FieldType.ORGANIZATION, Reference(labels=organization_labels))
+        def choices(selector):
+            def pick(user, limit):
+                return list(selector(user=user).order_by("name").values_list("pk", "name")[:limit])
+
+            return pick
+
+        register_reference(
+            FieldType.PERSON, Reference(labels=person_labels, choices=choices(person_list))
+        )
+        register_reference(
+            FieldType.ORGANIZATION,
+            Reference(labels=organization_labels, choices=choices(organization_list)),
+        )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import User, Visibility
+from crm.models import FieldEntity, User, Visibility
 from crm.visibility import assignable_users
+from crm.web.custom_fields import add_custom_fields
 from crm.web.fields import MoneyField
 from crm.web.paging import page_number
 from deals.models import DealStatus, LostReason, Pipeline, Stage
@@ -81,10 +82,12 @@ class DealForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = assignable_users(user)
+        add_custom_fields(self, FieldEntity.DEAL, user=user, values=self.initial.get("custom"))
 
     @staticmethod
     def initial_from(deal) -> dict:
         return {
+            "custom": deal.custom_fields,
             "version": deal.version,
             "title": deal.title,
             "value": deal.value,

@@ -14,6 +14,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from activities.selectors import deal_timeline
 from crm.errors import DomainError, StaleVersion
+from crm.models import FieldEntity
+from crm.web.custom_fields import (
+    add_custom_error,
+    add_custom_filters,
+    attach_texts,
+    chosen_columns,
+    custom_values,
+)
 from crm.visibility import can_manage
 from crm.web.paging import timeline_limit, window_page
 from deals import services
@@ -56,6 +64,7 @@ def _refused(request: HttpRequest, deal: Deal, error: DomainError) -> HttpRespon
 
 def deal_list_view(request: HttpRequest) -> HttpResponse:
     form = DealFilterForm(request.GET or None)
+    custom = add_custom_filters(form, FieldEntity.DEAL)
     filters = form.cleaned_data if form.is_valid() else {}
     # The same filter as the API's and the export's (deals/filters.py).
     deals = deal_filter(
@@ -63,6 +72,8 @@ def deal_list_view(request: HttpRequest) -> HttpResponse:
     ).prefetch_related("labels")
     order = form.order_by() if form.is_valid() else ["-created_at", "-id"]
     page = window_page(deals.order_by(*order), filters.get("page") or 1, PER_PAGE)
+    columns = chosen_columns(form, custom)
+    attach_texts(page.items, entity=FieldEntity.DEAL, columns=columns, user=request.user)
     sort = filters.get("sort") or "-created"
     return render(
         request,
@@ -73,6 +84,7 @@ def deal_list_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "sort": sort,
             "query": request.GET.copy(),
+            "custom_columns": columns,
         },
     )
 
@@ -128,6 +140,7 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     expected_close_date=data["expected_close_date"],
                     owner=data["owner"],
                     visible_to=data["visible_to"],
+                    custom_fields=custom_values(form),
                 )
             except StaleVersion:
                 # Show the deal as it is now, and what the user tried to save beside it.
@@ -135,7 +148,9 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 deal = deal_get(user=request.user, pk=pk)
                 form = DealForm(initial=DealForm.initial_from(deal), user=request.user)
             except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                if not add_custom_error(form, error):
+                    field = error.field if error.field in form.fields else None
+                    form.add_error(field, error.message)
             else:
                 messages.success(request, _("Deal saved."))
                 return redirect("deals:detail", pk=deal.pk)

@@ -17,9 +17,12 @@ from crm.models import User
 
 @dataclass(frozen=True)
 class Reference:
-    """How to name records of one kind for a reader: ids -> {id: label} of those they may see."""
+    """Records of one kind a field may point at, as a reader may see them."""
 
+    # ids -> {id: label} of those the user may see.
     labels: Callable[[User, Iterable[int]], dict[int, str]]
+    # (id, label) of up to `limit` records the user may see, for a form's select.
+    choices: Callable[[User, int], list[tuple[int, str]]] = lambda user, limit: []
 
 
 _REFERENCES: dict[str, Reference] = {}
@@ -47,4 +50,8 @@ def _user_labels(user: User, ids: Iterable[int]) -> dict[int, str]:
     return {u.pk: str(u) for u in User.objects.filter(pk__in=list(ids))}
 
 
-register_reference("user", Reference(labels=_user_labels))
+def _user_choices(user: User, limit: int) -> list[tuple[int, str]]:
+    return [(u.pk, str(u)) for u in User.objects.filter(is_active=True)[:limit]]
+
+
+register_reference("user", Reference(labels=_user_labels, choices=_user_choices))
