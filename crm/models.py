@@ -120,8 +120,14 @@ class OwnedRecord(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # The values of the fields an admin added (`crm.custom_fields`), {key: value}.
-    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # The values of the fields an admin added (`crm.custom_fields`), {key: value}. The database
+    # default too: the imports' COPY writes rows without naming this column.
+    custom_fields = models.JSONField(
+        _("custom fields"),
+        default=dict,
+        db_default=models.Value({}, models.JSONField()),
+        blank=True,
+    )
 
     class Meta:
         abstract = True

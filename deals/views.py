@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from activities.selectors import deal_timeline
 from crm.errors import DomainError, StaleVersion
 from crm.models import FieldEntity
+from crm.visibility import can_manage
 from crm.web.custom_fields import (
     add_custom_error,
     add_custom_filters,
@@ -22,7 +23,6 @@ from crm.web.custom_fields import (
     chosen_columns,
     custom_values,
 )
-from crm.visibility import can_manage
 from crm.web.paging import timeline_limit, window_page
 from deals import services
 from deals.filters import DealFilters, deal_filter

@@ -34,12 +34,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organization',
             name='custom_fields',
-            field=models.JSONField(blank=True, default=dict, verbose_name='custom fields'),
+            field=models.JSONField(blank=True, db_default=models.Value({}, models.JSONField()), default=dict, verbose_name='custom fields'),
         ),
         migrations.AddField(
             model_name='person',
             name='custom_fields',
-            field=models.JSONField(blank=True, default=dict, verbose_name='custom fields'),
+            field=models.JSONField(blank=True, db_default=models.Value({}, models.JSONField()), default=dict, verbose_name='custom fields'),
         ),
         migrations.RunPython(*_gin_create(['contacts_person', 'contacts_organization'])),
     ]

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import DecimalField, Func, Q, QuerySet
-from django.db.models.fields.json import KeyTextTransform
+from django.db.models import BooleanField, DecimalField, Func, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.fields.json import KT, KeyTextTransform
 from django.utils.translation import gettext as _
 
 from crm.custom_fields.registry import entity_model
@@ -102,24 +103,44 @@ class _Numeric(Func):
     template = "(%(expressions)s)::numeric"
     output_field = DecimalField()
 
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS REAL)", **extra)
+
+
+def value_q(model, field: CustomField, value: Any) -> Q:
+    """Records of `model` whose `field` holds `value` (one of its values, for a list)."""
+    if field.type == FieldType.OPTIONS and not isinstance(value, list):
+        value = [value]
+    if connection.vendor == "postgresql":
+        # Containment, which the GIN index (jsonb_path_ops) serves.
+        return Q(custom_fields__contains={field.key: value})
+    if field.type == FieldType.OPTIONS:
+        # SQLite (the embedded mode): each of the ids among the list's items, via json_each.
+        column = f'"{model._meta.db_table}"."custom_fields"'
+        sql = f"EXISTS (SELECT 1 FROM json_each({column}, %s) WHERE value = %s)"  # noqa: S608
+        # The table is the model's own; the path and the id are parameters.
+        arms = (RawSQL(sql, [f"$.{field.key}", item], BooleanField()) for item in value)  # noqa: S611
+        return Q(*(Q(arm) for arm in arms))
+    return Q(**{f"custom_fields__{field.key}": value})
+
 
 def _ranged_expression(field: CustomField):
     if field.type == FieldType.MONEY:
-        return _Numeric(KeyTextTransform("amount", KeyTextTransform(field.key, "custom_fields")))
+        return _Numeric(KT(f"custom_fields__{field.key}__amount"))
     if field.type == FieldType.NUMBER:
         return _Numeric(KeyTextTransform(field.key, "custom_fields"))
     # ISO dates: their text order is their date order.
     return KeyTextTransform(field.key, "custom_fields")
 
 
-def filters_q(filters: list[CustomFilter]) -> tuple[Q, dict[str, Any]]:
+def filters_q(model, filters: list[CustomFilter]) -> tuple[Q, dict[str, Any]]:
     """A Q for the filters, and the annotations it needs (ranges compare an annotation)."""
     q = Q()
     annotations: dict[str, Any] = {}
     for index, item in enumerate(filters):
         field, value = item.field, item.value
         if field.type in CONTAINED or field.type == FieldType.OPTIONS:
-            q &= Q(custom_fields__contains={field.key: value})
+            q &= value_q(model, field, value)
         elif field.type in RANGED:
             alias = f"_cf{index}"
             annotations[alias] = _ranged_expression(field)
@@ -138,7 +159,7 @@ def apply_custom_filters(
     filters = parse_filters(entity, params, strict=strict)
     if not filters:
         return queryset
-    q, annotations = filters_q(filters)
+    q, annotations = filters_q(queryset.model, filters)
     if annotations:
         queryset = queryset.alias(**annotations)
     return queryset.filter(q)

@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from crm.custom_fields.query import carriers, field_index_create, field_index_drop
+from crm.custom_fields.query import carriers, field_index_create, field_index_drop, value_q
 from crm.custom_fields.registry import entity_model
 from crm.errors import DomainError, NotPermitted
 from crm.models import CustomField, CustomFieldOption, FieldEntity, FieldType, User
@@ -188,13 +188,8 @@ def _options_replace(field: CustomField, options: Sequence[dict]) -> None:
 
 
 def _option_in_use(field: CustomField, option_id: int) -> bool:
-    value = [option_id] if field.type == FieldType.OPTIONS else option_id
-    return any(
-        entity_model(entity)
-        ._default_manager.filter(custom_fields__contains={field.key: value})
-        .exists()
-        for entity in carriers(field)
-    )
+    models = [entity_model(entity) for entity in carriers(field)]
+    return any(m._default_manager.filter(value_q(m, field, option_id)).exists() for m in models)
 
 
 @transaction.atomic

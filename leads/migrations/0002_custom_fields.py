@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='lead',
             name='custom_fields',
-            field=models.JSONField(blank=True, default=dict, verbose_name='custom fields'),
+            field=models.JSONField(blank=True, db_default=models.Value({}, models.JSONField()), default=dict, verbose_name='custom fields'),
         ),
         migrations.RunPython(*_gin_create(['leads_lead'])),
     ]

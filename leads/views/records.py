@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 from activities.forms import ActivityForm, NoteForm
 from contacts.services import ContactRef
 from crm.errors import DomainError
-from crm.web.custom_fields import add_custom_error
-from crm.web.custom_fields import custom_values
+from crm.web.custom_fields import add_custom_error, custom_values
 from crm.web.once import one_time_form
 from crm.web.paging import timeline_limit
 from leads.forms import (
