@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, DecimalField, Func, Q, QuerySet
+from django.db.models import BooleanField, DecimalField, Func, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT, KeyTextTransform
 from django.utils.translation import gettext as _
@@ -129,8 +129,13 @@ def _ranged_expression(field: CustomField):
         return _Numeric(KT(f"custom_fields__{field.key}__amount"))
     if field.type == FieldType.NUMBER:
         return _Numeric(KeyTextTransform(field.key, "custom_fields"))
-    # ISO dates: their text order is their date order.
-    return KeyTextTransform(field.key, "custom_fields")
+    # ISO dates: their text order is their date order. Wrapped, so the comparison is of text
+    # (the lookups of a JSON key would read the date as JSON on SQLite).
+    return Func(
+        KeyTextTransform(field.key, "custom_fields"),
+        template="%(expressions)s",
+        output_field=TextField(),
+    )
 
 
 def filters_q(model, filters: list[CustomFilter]) -> tuple[Q, dict[str, Any]]:
