@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from contacts.api.views import OrganizationViewSet, PersonViewSet
+from crm.api.custom_fields import CustomFieldViewSet
 from crm.api.views import TeamViewSet, TokenView, UserViewSet
 from crm.csp import csp_update
 from deals.api.views import (
@@ -47,6 +48,7 @@ router.register("activities", LeadActivityViewSet, basename="activity")
 router.register("emails", LeadEmailViewSet, basename="email")
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
+router.register("fields", CustomFieldViewSet, basename="custom-field")
 router.register("imports", ImportViewSet, basename="import")
 router.register("products", ProductViewSet, basename="product")
 

@@ -7,8 +7,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from contacts.services import ContactRef
-from crm.models import CompanySettings, Label, User, Visibility
+from crm.models import CompanySettings, FieldEntity, Label, User, Visibility
 from crm.visibility import assignable_users
+from crm.web.custom_fields import add_custom_fields, custom_values
 from crm.web.fields import MoneyField, UserChoiceField, WebsiteField
 from crm.web.paging import page_number
 from deals.models import Deal, DealStatus, LostReason, Pipeline, Stage
@@ -147,6 +148,7 @@ class DealForm(forms.Form):
         if deal is None:
             del self.fields["version"]
         self.fields["owner"].queryset = assignable_users(user)
+        add_custom_fields(self, FieldEntity.DEAL, user=user, values=self.initial.get("custom"))
         self.fields["pipeline"].queryset = pipeline_list()
         self.fields["stage"].queryset = stage_list().filter(pipeline__is_active=True)
         if deal is not None and deal.status != DealStatus.OPEN:
@@ -222,6 +224,7 @@ class DealForm(forms.Form):
             "labels": list(data["labels"]),
             "owner": data["owner"],
             "visible_to": data["visible_to"],
+            "custom_fields": custom_values(self),
         }
         if not self.fields["pipeline"].disabled:
             fields.update(pipeline=data["pipeline"], stage=data["stage"])
@@ -232,6 +235,7 @@ class DealForm(forms.Form):
     @staticmethod
     def initial_from(deal: Deal) -> dict:
         return {
+            "custom": deal.custom_fields,
             "version": deal.version,
             "title": deal.title,
             "person": deal.person_id,

@@ -6,9 +6,10 @@ the board and the forms), bumps it, and records stage and status changes in Deal
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from contacts.models import Organization, Person
 from contacts.services import ContactRef, organization_resolve, person_resolve
+from crm.custom_fields.values import clean_values as clean_custom_values
 from crm.errors import DomainError, NotPermitted, StaleVersion
-from crm.models import Label, User
+from crm.models import FieldEntity, Label, User
 from crm.services import (
     apply_owner_change,
     check_delete,
@@ -128,6 +130,7 @@ def deal_create(
     source: str = "manual",
     history_kind: str = HistoryKind.CREATED,
     history_detail: str = "",
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> Deal:
     if person is None and organization is None:
         raise DomainError(_("Link the deal to a person, an organization or both."), field="person")
@@ -148,6 +151,9 @@ def deal_create(
         visible_to=visible_to,
         expected_close_date=expected_close_date,
         source=source,
+        custom_fields=clean_custom_values(
+            entity=FieldEntity.DEAL, data=custom_fields, actor=actor, creating=True
+        ),
     )
     if labels:
         deal.labels.set(labels)
@@ -179,8 +185,11 @@ def deal_update(
     visible_to: str | None = None,
     pipeline: Pipeline | None = None,
     stage: Stage | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> Deal:
-    """Edit a deal's fields; a stage or pipeline given here moves it like `deal_move`."""
+    """Edit a deal's fields; a stage or pipeline given here moves it like `deal_move`.
+
+    `custom_fields` changes the keys it names (None clears one) and keeps the others."""
     check_edit(actor=actor, record=deal)
     deal = _lock(deal, version)
     if title is not UNSET:
@@ -208,6 +217,14 @@ def deal_update(
         raise DomainError(_("Link the deal to a person, an organization or both."), field="person")
     if expected_close_date is not UNSET:
         deal.expected_close_date = expected_close_date
+    if custom_fields:
+        deal.custom_fields = clean_custom_values(
+            entity=FieldEntity.DEAL,
+            data=custom_fields,
+            current=deal.custom_fields,
+            actor=actor,
+            creating=False,
+        )
     apply_owner_change(actor=actor, record=deal, owner=owner, visible_to=visible_to)
     if stage is not None or pipeline is not None:
         if (stage is not None and stage.pk != deal.stage_id) or (

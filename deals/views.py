@@ -17,7 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from activities.selectors import deal_timeline
 from contacts.selectors import organization_list, person_list
 from crm.errors import DomainError, StaleVersion
+from crm.models import FieldEntity
 from crm.visibility import can_manage
+from crm.web.custom_fields import (
+    add_custom_error,
+    add_custom_filters,
+    attach_texts,
+    chosen_columns,
+)
 from crm.web.once import one_time_form
 from crm.web.paging import timeline_limit, window_page
 from deals import services
@@ -61,6 +68,7 @@ def _refused(request: HttpRequest, deal: Deal, error: DomainError) -> HttpRespon
 
 def deal_list_view(request: HttpRequest) -> HttpResponse:
     form = DealFilterForm(request.GET or None)
+    custom = add_custom_filters(form, FieldEntity.DEAL)
     filters = form.cleaned_data if form.is_valid() else {}
     # The same filter as the API's and the export's (deals/filters.py).
     deals = deal_filter(
@@ -71,6 +79,8 @@ def deal_list_view(request: HttpRequest) -> HttpResponse:
     names = product_names_by_deal(deal.pk for deal in page.items)
     for deal in page.items:
         deal.product_names = names.get(deal.pk, [])
+    columns = chosen_columns(form, custom)
+    attach_texts(page.items, entity=FieldEntity.DEAL, columns=columns, user=request.user)
     sort = filters.get("sort") or "-created"
     return render(
         request,
@@ -81,6 +91,7 @@ def deal_list_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "sort": sort,
             "query": request.GET.copy(),
+            "custom_columns": columns,
         },
     )
 
@@ -120,6 +131,8 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _form_error(form: DealForm, error: DomainError) -> None:
+    if add_custom_error(form, error):
+        return
     field = error.field if error.field in form.fields else None
     if field is not None and form.fields[field].widget.is_hidden:
         # A picked person or organization that is gone or hidden: say so where the user looks,

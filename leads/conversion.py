@@ -9,8 +9,9 @@ into the chosen one unless something else uses it, so no orphan duplicate stays 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +24,7 @@ from activities.services import (
 from contacts.models import Organization, Person
 from contacts.selectors import DuplicateMatch, organization_duplicates, person_duplicates
 from contacts.services import organization_merge_unchecked, person_merge_unchecked
+from crm.custom_fields.values import carried_to_deal
 from crm.errors import DomainError, NotPermitted
 from crm.models import User
 from crm.visibility import can_assign_to, can_edit, can_view
@@ -120,6 +122,7 @@ def lead_convert(
     visible_to: str | None = None,
     person_choice: ContactChoice | None = None,
     organization_choice: ContactChoice | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> Deal:
     """Turn a lead into a deal in one transaction.
 
@@ -127,6 +130,7 @@ def lead_convert(
     refuses with `DuplicateContacts` so the caller can ask the user. A chosen existing record
     takes the lead's place, and the lead's own record, if nothing else uses it, is merged into
     it: no orphan duplicate stays behind. Raises `AlreadyConverted` for a converted lead.
+    The lead's values of the deal fields become the deal's; `custom_fields` changes some.
     """
     if not can_edit(actor, lead):
         raise NotPermitted(_("You may not convert this lead."))
@@ -178,6 +182,7 @@ def lead_convert(
         source=lead.source,
         history_kind=HistoryKind.CONVERTED,
         history_detail=lead.title,
+        custom_fields={**carried_to_deal(lead.custom_fields), **(custom_fields or {})},
     )
 
     # What was written on the lead moves to the deal (and stays on its person and organization).

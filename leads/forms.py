@@ -6,8 +6,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import CompanySettings, Label, User, Visibility
+from crm.models import CompanySettings, FieldEntity, Label, User, Visibility
 from crm.visibility import assignable_users
+from crm.web.custom_fields import add_custom_fields
 from crm.web.fields import MoneyField, UserChoiceField, WebsiteField
 from deals.forms import StageChoiceField, StageSelect
 from deals.models import Pipeline, Stage
@@ -49,6 +50,7 @@ class LeadForm(forms.Form):
         kwargs["initial"].setdefault("visible_to", CompanySettings.load().default_visibility)
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = assignable_users(user)
+        add_custom_fields(self, FieldEntity.LEAD, user=user, values=self.initial.get("custom"))
         for name in ("person_name", "organization_name"):
             self.fields[name].widget.attrs.update(
                 {

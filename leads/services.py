@@ -5,9 +5,10 @@ The conversion to a deal is `leads/conversion.py`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -27,8 +28,9 @@ from contacts.services import (
     organization_resolve,
     person_resolve,
 )
+from crm.custom_fields.values import clean_values as clean_custom_values
 from crm.errors import DomainError, NotPermitted
-from crm.models import Label, User
+from crm.models import FieldEntity, Label, User
 from crm.services import (
     apply_owner_change,
     check_delete,
@@ -68,6 +70,7 @@ def lead_create(
     expected_close_date: date | None = None,
     owner: User | None = None,
     visible_to: str | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> Lead:
     if person is None and organization is None:
         raise DomainError(_("Link the lead to a person, an organization or both."), field="person")
@@ -87,6 +90,9 @@ def lead_create(
         expected_close_date=expected_close_date,
         owner=owner,
         visible_to=visible_to,
+        custom_fields=clean_custom_values(
+            entity=FieldEntity.LEAD, data=custom_fields, actor=actor, creating=True
+        ),
     )
     if labels:
         lead.labels.set(labels)
@@ -108,6 +114,7 @@ def lead_update(
     expected_close_date: date | None | Unset = UNSET,
     owner: User | None = None,
     visible_to: str | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> Lead:
     check_edit(actor=actor, record=lead)
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
@@ -136,6 +143,14 @@ def lead_update(
         lead.source = source
     if expected_close_date is not UNSET:
         lead.expected_close_date = expected_close_date
+    if custom_fields:
+        lead.custom_fields = clean_custom_values(
+            entity=FieldEntity.LEAD,
+            data=custom_fields,
+            current=lead.custom_fields,
+            actor=actor,
+            creating=False,
+        )
     apply_owner_change(actor=actor, record=lead, owner=owner, visible_to=visible_to)
     lead.save()
     if labels is not UNSET:

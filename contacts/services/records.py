@@ -3,7 +3,8 @@ names, e-mail addresses and phone numbers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -16,8 +17,9 @@ from contacts.normalize import (
     person_index_fields,
     phone_key,
 )
+from crm.custom_fields.values import clean_values as clean_custom_values
 from crm.errors import DomainError
-from crm.models import User
+from crm.models import FieldEntity, User
 from crm.services import (
     apply_owner_change,
     check_delete,
@@ -98,6 +100,7 @@ def organization_create(
     website: str = "",
     owner: User | None = None,
     visible_to: str | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> Organization:
     owner, visible_to = resolve_owner_and_visibility(
         actor=actor, owner=owner, visible_to=visible_to
@@ -110,6 +113,9 @@ def organization_create(
         website=website,
         owner=owner,
         visible_to=visible_to,
+        custom_fields=clean_custom_values(
+            entity=FieldEntity.ORGANIZATION, data=custom_fields, actor=actor, creating=True
+        ),
         **organization_index_fields(name, website),
     )
     org.save()
@@ -126,8 +132,17 @@ def organization_update(
     website: str | None | Unset = UNSET,
     owner: User | None = None,
     visible_to: str | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> Organization:
     check_edit(actor=actor, record=organization)
+    if custom_fields:
+        organization.custom_fields = clean_custom_values(
+            entity=FieldEntity.ORGANIZATION,
+            data=custom_fields,
+            current=organization.custom_fields,
+            actor=actor,
+            creating=False,
+        )
     if name is not UNSET:
         organization.name = _clean_name(name)
     if address is not UNSET:
@@ -160,6 +175,7 @@ def person_create(
     job_title: str = "",
     owner: User | None = None,
     visible_to: str | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> Person:
     owner, visible_to = resolve_owner_and_visibility(
         actor=actor, owner=owner, visible_to=visible_to
@@ -172,6 +188,9 @@ def person_create(
         job_title=(job_title or "").strip()[:255],
         owner=owner,
         visible_to=visible_to,
+        custom_fields=clean_custom_values(
+            entity=FieldEntity.PERSON, data=custom_fields, actor=actor, creating=True
+        ),
         **person_index_fields(name),
     )
     person.save()
@@ -192,8 +211,17 @@ def person_update(
     job_title: str | None | Unset = UNSET,
     owner: User | None = None,
     visible_to: str | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> Person:
     check_edit(actor=actor, record=person)
+    if custom_fields:
+        person.custom_fields = clean_custom_values(
+            entity=FieldEntity.PERSON,
+            data=custom_fields,
+            current=person.custom_fields,
+            actor=actor,
+            creating=False,
+        )
     if name is not UNSET:
         person.name = _clean_name(name)
         for key, value in person_index_fields(person.name).items():

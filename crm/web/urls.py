@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from crm.web import views
+from crm.web import field_settings, views
 from crm.web.login import LoginForm
 
 urlpatterns = [
@@ -29,6 +29,9 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/profile/", views.profile, name="profile"),
+    path("settings/fields/", field_settings.field_list, name="field_list"),
+    path("settings/fields/<int:pk>/", field_settings.field_edit, name="field_edit"),
+    path("settings/fields/<int:pk>/delete/", field_settings.field_delete, name="field_delete"),
     # Under /i18n/, which is public: the login page loads the catalog too.
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", views.home, name="home"),

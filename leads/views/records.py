@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from activities.forms import ActivityForm, NoteForm
 from contacts.services import ContactRef
 from crm.errors import DomainError
+from crm.web.custom_fields import add_custom_error, custom_values
 from crm.web.once import one_time_form
 from crm.web.paging import timeline_limit
 from leads.forms import (
@@ -69,6 +70,7 @@ def _lead_save(request: HttpRequest, form: LeadForm, lead: Lead | None) -> Lead 
             expected_close_date=data.get("expected_close_date"),
             owner=data["owner"],
             visible_to=data["visible_to"],
+            custom_fields=custom_values(form),
         )
     except DomainError as error:
         form_error(form, error)
@@ -76,6 +78,8 @@ def _lead_save(request: HttpRequest, form: LeadForm, lead: Lead | None) -> Lead 
 
 
 def form_error(form, error: DomainError) -> None:
+    if add_custom_error(form, error):
+        return
     field = error.field if error.field in form.fields else None
     if field is not None and form.fields[field].widget.is_hidden:
         # A picked person or organization that is gone (merged, deleted, hidden since): say
@@ -136,6 +140,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         "expected_close_date": lead.expected_close_date,
         "owner": lead.owner_id,
         "visible_to": lead.visible_to,
+        "custom": lead.custom_fields,
     }
     form = LeadForm(request.POST or None, user=request.user, initial=initial)
     saved = request.method == "POST" and form.is_valid() and _lead_save(request, form, lead)
