@@ -13,10 +13,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Organization, Person
+from crm.models import Trashable
 from deals.models import Deal
 
 
-class Attached(models.Model):
+class Attached(Trashable):
     deal = models.ForeignKey(
         Deal,
         verbose_name=_("deal"),
@@ -43,7 +44,7 @@ class Attached(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
 
-    class Meta:
+    class Meta(Trashable.Meta):
         abstract = True
 
 

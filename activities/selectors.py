@@ -56,7 +56,7 @@ def item_visible_q(user: User, model: type[Item]) -> Q:
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if user.is_crm_admin:
-        return Q()
+        return ~on_trashed_record_q(model)
     # Each test looks one record up by its key (an IN over every visible deal or person would
     # read them all for each page of items).
     on_contact = Q(_visible(Person, "person_id", user)) | Q(
@@ -69,7 +69,22 @@ def item_visible_q(user: User, model: type[Item]) -> Q:
     )
     if model is Activity:
         q |= Q(assignee=user)
-    return q
+    return q & ~on_trashed_record_q(model)
+
+
+def on_trashed_record_q(model: type[Item]) -> Q:
+    """Items whose deal, lead, person or organization is in the trash: they went with it, and
+    come back with it (the item rows are not marked, see `crm/trash.py`)."""
+    return (
+        Q(_trashed(Deal, "deal_id"))
+        | Q(Exists(_lead_links(model).filter(lead__deleted_at__isnull=False)))
+        | Q(_trashed(Person, "person_id"))
+        | Q(_trashed(Organization, "organization_id"))
+    )
+
+
+def _trashed(model: type, column: str) -> Exists:
+    return Exists(model.all_objects.filter(pk=OuterRef(column), deleted_at__isnull=False))
 
 
 def _visible(model: type, column: str, user: User) -> Exists:
@@ -79,16 +94,15 @@ def _visible(model: type, column: str, user: User) -> Exists:
 
 def on_hidden_lead_q(user: User, model: type[Item]) -> Q:
     """Items written on a lead the user may not see (and on no deal): for exclude()."""
-    visible = visible_q(user, prefix="lead__")
-    if not visible:  # an admin: every lead
-        return Q(pk__in=[])
-    return Q(Exists(_lead_links(model).exclude(visible)), deal__isnull=True)
+    # visible_q leaves the leads in the trash out: their items are hidden too.
+    return Q(
+        Exists(_lead_links(model).exclude(visible_q(user, prefix="lead__"))), deal__isnull=True
+    )
 
 
 def on_visible_deal_q(user: User) -> Q:
-    """Items on no deal or on a deal the user may see (one look-up by key for each item)."""
-    if user.is_crm_admin:
-        return Q()
+    """Items on no deal or on a deal the user may see, not in the trash (one look-up by key
+    for each item)."""
     return Q(deal__isnull=True) | Q(_visible(Deal, "deal_id", user))
 
 

@@ -21,6 +21,7 @@ from contacts.models import Organization, Person
 from crm.errors import DomainError, NotPermitted
 from crm.models import User
 from crm.rich_text import note_html_clean
+from crm.trash import move_to_trash
 from crm.visibility import can_assign_to, can_edit, can_view
 from deals.models import Deal
 
@@ -108,7 +109,7 @@ def note_update(*, actor: User, note: Note, content: str) -> Note:
 @transaction.atomic
 def note_delete(*, actor: User, note: Note) -> None:
     _check_note_author(actor, note)
-    note.delete()
+    move_to_trash(record=note, actor=actor)
 
 
 def _next_due(activities) -> datetime | None:
@@ -237,7 +238,7 @@ def activity_update(*, actor: User, activity: Activity, **fields) -> Activity:
 def activity_delete(*, actor: User, activity: Activity) -> None:
     _check_activity(actor, activity)
     deal, leads = activity.deal, list(activity.leads.all())
-    activity.delete()
+    move_to_trash(record=activity, actor=actor)
     deal_refresh_next_activity(deal)
     for lead in leads:
         type(lead).objects.filter(pk=lead.pk).update(

@@ -22,6 +22,7 @@ from leads.api.deals import DealViewSet
 from leads.api.items import LeadProductViewSet
 from leads.api.views import LeadViewSet
 from products.api.views import DealProductViewSet, ProductViewSet
+from trash.api.views import TrashViewSet
 
 app_name = "api"
 
@@ -51,6 +52,7 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("fields", CustomFieldViewSet, basename="custom-field")
 router.register("imports", ImportViewSet, basename="import")
 router.register("products", ProductViewSet, basename="product")
+router.register("trash", TrashViewSet, basename="trash")
 
 
 def record_products(viewset, name: str) -> list:

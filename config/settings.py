@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "reports",
     "imports",
     "search",
+    "trash",
     "demo",
 ]
 
@@ -176,6 +177,8 @@ CRM_IMPORT_STALE_SECONDS = int(os.environ.get("CRM_IMPORT_STALE_SECONDS", 300))
 # The country a phone number without a country code is read in.
 CRM_DEFAULT_COUNTRY = os.environ.get("CRM_DEFAULT_COUNTRY", "DE").upper()
 CRM_DEFAULT_CURRENCY = os.environ.get("CRM_DEFAULT_CURRENCY", "EUR").upper()
+# How long a deleted record stays in the trash before `manage.py trash_purge` deletes it.
+CRM_TRASH_DAYS = int(os.environ.get("CRM_TRASH_DAYS", 30))
 
 # Security defaults; `manage.py check --deploy` is clean when DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True

@@ -106,7 +106,41 @@ class CompanySettings(models.Model):
         return obj
 
 
-class OwnedRecord(models.Model):
+class LiveManager(models.Manager):
+    """The default manager of what can go to the trash: the records not in it. Every
+    selector, reverse relation and the admin read through it; the trash app reads
+    `all_objects`."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class AllManager(models.Manager):
+    """Every row, those in the trash too (the trash app reads through it)."""
+
+
+class Trashable(models.Model):
+    """A record that deleting moves to the trash (`trash/`) until it is restored or purged."""
+
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deleted by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = LiveManager()
+    all_objects = AllManager()
+
+    class Meta:
+        abstract = True
+
+
+class OwnedRecord(Trashable):
     """A record with an owner and a visibility: persons, organizations, leads, deals."""
 
     owner = models.ForeignKey(
@@ -129,7 +163,7 @@ class OwnedRecord(models.Model):
         blank=True,
     )
 
-    class Meta:
+    class Meta(Trashable.Meta):
         abstract = True
 
 

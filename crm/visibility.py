@@ -45,11 +45,19 @@ def reach(user: User) -> Reach:
 
 
 def visible_q(user: User, prefix: str = "") -> Q:
-    """The filter of the records `user` may see; `prefix` reaches them through a relation."""
+    """The filter of the records `user` may see; `prefix` reaches them through a relation.
+
+    Through a relation, the records in the trash are left out here (the default manager of
+    the records leaves them out of their own queries)."""
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
+    live = Q(**{f"{prefix}deleted_at__isnull": True}) if prefix else Q()
     if user.is_crm_admin:
-        return Q()
+        return live
+    return live & _reach_q(user, prefix)
+
+
+def _reach_q(user: User, prefix: str) -> Q:
     r = reach(user)
     q = Q(**{f"{prefix}visible_to": Visibility.COMPANY}) | Q(**{f"{prefix}owner_id": user.pk})
     if r.team_member_ids:

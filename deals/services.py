@@ -26,6 +26,7 @@ from crm.services import (
     check_edit,
     resolve_owner_and_visibility,
 )
+from crm.trash import move_to_trash
 from crm.types import UNSET, Unset
 from crm.visibility import can_view
 from deals.models import Deal, DealHistory, DealStatus, HistoryKind, LostReason, Pipeline, Stage
@@ -432,4 +433,4 @@ def deal_reopen(*, actor: User, deal: Deal, version: int | None = None) -> Deal:
 @transaction.atomic
 def deal_delete(*, actor: User, deal: Deal) -> None:
     check_delete(actor=actor, record=deal)
-    deal.delete()
+    move_to_trash(record=deal, actor=actor)

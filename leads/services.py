@@ -37,6 +37,7 @@ from crm.services import (
     check_edit,
     resolve_owner_and_visibility,
 )
+from crm.trash import move_to_trash
 from crm.types import UNSET, Unset
 from crm.visibility import can_edit
 from deals.services import check_contacts_visible, clean_currency, clean_title, clean_value
@@ -221,7 +222,7 @@ def lead_restore(*, actor: User, lead: Lead) -> Lead:
 @transaction.atomic
 def lead_delete(*, actor: User, lead: Lead) -> None:
     check_delete(actor=actor, record=lead)
-    lead.delete()
+    move_to_trash(record=lead, actor=actor)
 
 
 # --- Bulk actions of the inbox: each lead is checked; one refusal refuses the whole batch ---

@@ -26,6 +26,7 @@ from crm.services import (
     check_edit,
     resolve_owner_and_visibility,
 )
+from crm.trash import move_to_trash
 from crm.types import UNSET, Unset
 
 
@@ -159,9 +160,13 @@ def organization_update(
 @transaction.atomic
 def organization_delete(*, actor: User, organization: Organization) -> None:
     check_delete(actor=actor, record=organization)
-    if organization.deals.exists() or organization.leads.exists():
+    # Counting those in the trash too: a restored deal or lead must find its organization.
+    if (
+        organization.deals(manager="all_objects").exists()
+        or organization.leads(manager="all_objects").exists()
+    ):
         raise DomainError(_("This organization still has deals or leads: merge it instead."))
-    organization.delete()
+    move_to_trash(record=organization, actor=actor)
 
 
 @transaction.atomic
@@ -242,6 +247,7 @@ def person_update(
 @transaction.atomic
 def person_delete(*, actor: User, person: Person) -> None:
     check_delete(actor=actor, record=person)
-    if person.deals.exists() or person.leads.exists():
+    # Counting those in the trash too: a restored deal or lead must find its person.
+    if person.deals(manager="all_objects").exists() or person.leads(manager="all_objects").exists():
         raise DomainError(_("This person still has deals or leads: merge them instead."))
-    person.delete()
+    move_to_trash(record=person, actor=actor)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TrashConfig(AppConfig):
+    name = "trash"
+    verbose_name = "Trash"
