@@ -266,6 +266,7 @@ SPECTACULAR_SETTINGS = {
         "VisibilityEnum": "crm.models.Visibility",
         "TimelineKindEnum": "activities.api.serializers.TIMELINE_KINDS",
         "ImportKindEnum": "imports.models.ImportKind",
+        "TrashKindEnum": "trash.kinds.TrashKind",
     },
 }
 
