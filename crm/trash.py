@@ -8,9 +8,11 @@ from django.utils import timezone
 from crm.models import Trashable, User
 
 
-def move_to_trash(*, record: Trashable, actor: User) -> None:
-    # An update, not save(): `updated_at` and the deal's `version` stay as they were, and the
-    # deal tally's trigger sees the deal leave.
+def move_to_trash(*, record: Trashable, actor: User, touch: bool = False) -> None:
+    """`touch`: set `updated_at` too (a deal: the open boards poll for changed deals by it)."""
+    # An update, not save(): the record's fields (the deal's `version`) stay as they were,
+    # and the deal tally's trigger sees the deal leave.
     now = timezone.now()
-    type(record).all_objects.filter(pk=record.pk).update(deleted_at=now, deleted_by=actor)
+    changes = {"deleted_at": now, "deleted_by": actor} | ({"updated_at": now} if touch else {})
+    type(record).all_objects.filter(pk=record.pk).update(**changes)
     record.deleted_at, record.deleted_by = now, actor

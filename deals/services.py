@@ -433,4 +433,4 @@ def deal_reopen(*, actor: User, deal: Deal, version: int | None = None) -> Deal:
 @transaction.atomic
 def deal_delete(*, actor: User, deal: Deal) -> None:
     check_delete(actor=actor, record=deal)
-    move_to_trash(record=deal, actor=actor)
+    move_to_trash(record=deal, actor=actor, touch=True)

@@ -46,9 +46,13 @@ def trash_restore(*, actor: User, item_id: str) -> tuple[str, Model]:
             raise DomainError(
                 _("Its lead “%(title)s” is in the trash: restore it first.") % {"title": lead}
             )
-    # An update, not save(): the record comes back unchanged (`updated_at`, the deal's
-    # `version`), and the deal tally's trigger counts the deal again.
-    model.all_objects.filter(pk=record.pk).update(deleted_at=None, deleted_by=None)
+    # An update, not save(): the record comes back unchanged (the deal's `version`), and the
+    # deal tally's trigger counts the deal again. A deal's `updated_at` moves on, so that the
+    # open boards, which poll for changed deals, show it again.
+    changes = {"deleted_at": None, "deleted_by": None}
+    if kind == TrashKind.DEAL:
+        changes["updated_at"] = timezone.now()
+    model.all_objects.filter(pk=record.pk).update(**changes)
     record.deleted_at, record.deleted_by = None, None
     if kind == TrashKind.ACTIVITY:
         refresh_next_activity(record)

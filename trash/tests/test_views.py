@@ -2,10 +2,12 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from crm.tests.api import make_deal
 from deals.models import Deal
 from deals.services import deal_delete
+from trash.services import trash_restore
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +64,23 @@ def test_restore_refuses_a_get(client, owner, trashed_deal):
 
     assert response.status_code == 405
     assert not Deal.objects.filter(pk=trashed_deal.pk).exists()
+
+
+def test_an_open_board_is_told_a_deal_left_for_the_trash_and_came_back(
+    client, owner, teammate, pipeline
+):
+    deal = make_deal(owner, pipeline, title="Fleet tracking")
+    client.force_login(owner)
+    changes = reverse("board:changes", args=[pipeline.pk])
+
+    def on_board_since(since):
+        body = client.get(changes, {"since": since.isoformat()}).json()
+        return [(c["id"], c["on_board"]) for c in body["changes"] if c["id"] == deal.pk]
+
+    since = timezone.now()
+    deal_delete(actor=owner, deal=deal)
+    assert on_board_since(since) == [(deal.pk, False)]
+
+    since = timezone.now()
+    trash_restore(actor=teammate, item_id=f"deal-{deal.pk}")
+    assert on_board_since(since) == [(deal.pk, True)]
