@@ -60,6 +60,8 @@ def trash_restore(*, actor: User, item_id: str) -> tuple[str, Model]:
 
 
 # The order of the purge: what hangs off others first (a deal holds its person).
+# A person or organization stays while a deal or lead in the trash still points at it (one
+# deleted after it): that one's restore must find it; the next purge after that one's takes it.
 PURGE_ORDER = (
     TrashKind.NOTE,
     TrashKind.ACTIVITY,
@@ -80,6 +82,8 @@ def trash_purge(*, now: datetime | None = None, days: int | None = None) -> dict
     for kind in PURGE_ORDER:
         model = KINDS[kind].model
         old = model.all_objects.filter(deleted_at__lt=before)
+        if kind in (TrashKind.PERSON, TrashKind.ORGANIZATION):
+            old = old.filter(deals__isnull=True, leads__isnull=True)
         purged[kind] = old.count()
         if purged[kind]:
             old.delete()

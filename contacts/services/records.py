@@ -160,11 +160,8 @@ def organization_update(
 @transaction.atomic
 def organization_delete(*, actor: User, organization: Organization) -> None:
     check_delete(actor=actor, record=organization)
-    # Counting those in the trash too: a restored deal or lead must find its organization.
-    if (
-        organization.deals(manager="all_objects").exists()
-        or organization.leads(manager="all_objects").exists()
-    ):
+    # Those in the trash do not count: restoring one waits for its organization to be back.
+    if organization.deals.exists() or organization.leads.exists():
         raise DomainError(_("This organization still has deals or leads: merge it instead."))
     move_to_trash(record=organization, actor=actor)
 
@@ -247,7 +244,7 @@ def person_update(
 @transaction.atomic
 def person_delete(*, actor: User, person: Person) -> None:
     check_delete(actor=actor, record=person)
-    # Counting those in the trash too: a restored deal or lead must find its person.
-    if person.deals(manager="all_objects").exists() or person.leads(manager="all_objects").exists():
+    # Those in the trash do not count: restoring one waits for its person to be back.
+    if person.deals.exists() or person.leads.exists():
         raise DomainError(_("This person still has deals or leads: merge them instead."))
     move_to_trash(record=person, actor=actor)

@@ -118,13 +118,41 @@ def test_a_teammate_who_sees_a_deleted_deal_may_restore_it(owner, teammate, pipe
     assert deal_list(user=owner).filter(pk=deal.pk).exists()
 
 
-def test_a_person_with_a_deal_in_the_trash_cannot_be_deleted(owner, pipeline):
-    person = make_person(owner)
+def test_a_deal_waits_in_the_trash_until_its_deleted_person_is_back(owner, pipeline):
+    person = make_person(owner, name="Ann Lee")
     deal = make_deal(owner, pipeline, person=person)
     deal_delete(actor=owner, deal=deal)
+    person_delete(actor=owner, person=person)  # its deals in the trash do not hold it
+
+    with pytest.raises(DomainError, match="Ann Lee"):
+        trash_restore(actor=owner, item_id=f"deal-{deal.pk}")
+
+    trash_restore(actor=owner, item_id=f"person-{person.pk}")
+    trash_restore(actor=owner, item_id=f"deal-{deal.pk}")
+    assert deal_get(user=owner, pk=deal.pk).person_id == person.pk
+
+
+def test_a_person_with_live_deals_still_cannot_be_deleted(owner, pipeline):
+    person = make_person(owner)
+    make_deal(owner, pipeline, person=person)
 
     with pytest.raises(DomainError):
         person_delete(actor=owner, person=person)
+
+
+def test_purge_keeps_a_person_while_a_deal_in_the_trash_points_at_it(owner, pipeline):
+    person = make_person(owner)
+    deal = make_deal(owner, pipeline, person=person)
+    deal_delete(actor=owner, deal=deal)
+    person_delete(actor=owner, person=person)
+    Person.all_objects.filter(pk=person.pk).update(deleted_at=timezone.now() - timedelta(days=40))
+
+    assert trash_purge()["person"] == 0
+
+    Deal.all_objects.filter(pk=deal.pk).update(deleted_at=timezone.now() - timedelta(days=40))
+    purged = trash_purge()  # the deal first, then the person it held
+    assert (purged["deal"], purged["person"]) == (1, 1)
+    assert not Person.all_objects.filter(pk=person.pk).exists()
 
 
 def test_a_note_cannot_come_back_while_its_deal_is_in_the_trash(owner, pipeline):
