@@ -67,9 +67,11 @@ def item_visible_q(user: User, model: type[Item]) -> Q:
         | Q(Exists(_lead_links(model).filter(visible_q(user, prefix="lead__"))), deal__isnull=True)
         | Q(~Exists(_lead_links(model)), on_contact, deal__isnull=True)
     )
+    # The arms above read deals, leads and contacts through visible_q and their default
+    # managers, which leave those in the trash out; the assignee's arm must say so itself.
     if model is Activity:
-        q |= Q(assignee=user)
-    return q & ~on_trashed_record_q(model)
+        q |= Q(Q(assignee=user), ~on_trashed_record_q(model))
+    return q
 
 
 def on_trashed_record_q(model: type[Item]) -> Q:

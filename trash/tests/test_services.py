@@ -1,6 +1,6 @@
 """Moving to the trash, restoring and purging: records come back exactly as they were."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from activities.models import Note
 from activities.selectors import activity_list, note_list, person_timeline
-from activities.services import activity_delete, note_delete
+from activities.services import activity_create, activity_delete, note_create, note_delete
 from contacts.models import Person
 from contacts.selectors import person_duplicates
 from contacts.services import person_delete
@@ -224,3 +224,29 @@ def test_purge_deletes_what_is_older_than_the_trash_days(owner, pipeline, settin
     assert Deal.all_objects.filter(pk=recent.pk).exists()
     assert trash_purge(days=0, now=timezone.now() + timedelta(seconds=1))["deal"] == 1
     assert not Person.all_objects.filter(deleted_at__isnull=False).exists()
+
+
+def test_an_activity_on_a_trashed_deal_leaves_its_assignees_list(owner, teammate, pipeline):
+    deal = make_deal(owner, pipeline, visible_to="owner")
+    activity = activity_create(
+        actor=owner, subject="Call back", due_date=date(2030, 1, 2), deal=deal, assignee=teammate
+    )
+    assert activity_list(user=teammate).filter(pk=activity.pk).exists()
+
+    deal_delete(actor=owner, deal=deal)
+
+    assert not activity_list(user=teammate).filter(pk=activity.pk).exists()
+
+
+def test_notes_on_a_trashed_lead_leave_the_persons_timeline(owner, teammate, admin_user):
+    person = make_person(owner)
+    lead = make_lead(owner, person=person)
+    note = note_create(actor=owner, content="Met at the fair.", person=person)
+    lead.notes.add(note)
+    assert note_list(user=teammate).filter(pk=note.pk).exists()
+
+    lead_delete(actor=owner, lead=lead)
+
+    for user in (owner, teammate, admin_user):
+        assert not note_list(user=user).filter(pk=note.pk).exists()
+        assert not [e for e in person_timeline(person=person, user=user) if e.kind == "note"]
