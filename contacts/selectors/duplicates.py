@@ -75,6 +75,11 @@ _MAX_TRIGRAM_THRESHOLD = 0.8
 _TRIGRAM_SETTING = "pg_trgm.similarity_threshold"
 # From this length a mailbox is also looked up by its start, for a typo near its end.
 _MAILBOX_TYPO_FROM = 7
+# A block of persons sharing one word (or its sound) with the query is a candidate set of its
+# own up to this size (`_rare_word_arms`).
+RARE_BLOCK = 100
+# Letters of each word that the prefix arm of two misspelt words takes.
+_PREFIX = 3
 # Words of a name looked up: a name of n words gives n*(n-1) word pairs.
 _MAX_WORDS = 4
 
@@ -85,6 +90,8 @@ class DuplicateMatch:
     score: int  # 0..100
     reasons: list[str] = field(default_factory=list)
     certain: bool = False  # same normalized e-mail / phone / domain
+    # The order of candidates below the display threshold (`DuplicateScore.affinity`)
+    affinity: float = 0.0
 
 
 def person_duplicates(
@@ -96,11 +103,13 @@ def person_duplicates(
     organization: Organization | str | None = None,
     exclude_ids: tuple[int, ...] | list[int] = (),
     limit: int = 10,
+    min_score: int = PERSON_THRESHOLD,
 ) -> list[DuplicateMatch]:
     """The persons `user` may see that may be the one described, best first.
 
     `emails` and `phones` as written (normalized here); `organization` an Organization, its
-    id or its name.
+    id or its name. `min_score` below the display threshold gives the check's ranking of
+    weaker candidates too (the quality bench compares it with a full scan's).
     """
     query = PersonFacts(
         name=name or "",
@@ -115,6 +124,7 @@ def person_duplicates(
     arms = [Q(pk__in=contact_ids)] if contact_ids else []
     if words:
         arms += _person_name_arms(words, person_name_key(query.name))
+        arms += _rare_word_arms(words) if len(words) > 1 else []
     if not arms:
         return []
     best_first = (
@@ -131,11 +141,13 @@ def person_duplicates(
     matches = []
     for person in candidates:
         verdict = score_person(query, _person_facts(person))
-        if verdict.score >= PERSON_THRESHOLD:
+        if verdict.score >= min_score:
             matches.append(
-                DuplicateMatch(person, verdict.score, list(verdict.reasons), verdict.certain)
+                DuplicateMatch(
+                    person, verdict.score, list(verdict.reasons), verdict.certain, verdict.affinity
+                )
             )
-    return _best(matches, limit)
+    return _best(matches, limit, shown_from=PERSON_THRESHOLD)
 
 
 def organization_duplicates(
@@ -179,22 +191,27 @@ def organization_duplicates(
             matches.append(
                 DuplicateMatch(org, verdict.score, list(verdict.reasons), verdict.certain)
             )
-    return _best(matches, limit)
+    return _best(matches, limit, shown_from=ORGANIZATION_THRESHOLD)
 
 
-def _best(matches: list[DuplicateMatch], limit: int) -> list[DuplicateMatch]:
+def _best(matches: list[DuplicateMatch], limit: int, shown_from: int) -> list[DuplicateMatch]:
     """Best first; among equal scores, the fuller record first, and one of each name first.
 
     A fuller record ("Florence Brown" before "Brown") is the one to keep, so the one to
     show. And when "Brown" ties with four "Lola Brown" and one "Florence Brown", showing
-    both names beats showing four of one.
+    both names beats showing four of one. Candidates below `shown_from` (asked for with a
+    lower `min_score`) come after, by their affinity.
     """
-    matches.sort(key=lambda m: (-m.score, -len(_name_words(m.record)), m.record.pk))
-    seen: Counter[tuple[int, str]] = Counter()
+
+    def order(match: DuplicateMatch) -> float:
+        return match.score if match.score >= shown_from else match.affinity - 1000
+
+    matches.sort(key=lambda m: (-order(m), -len(_name_words(m.record)), m.record.pk))
+    seen: Counter[tuple[float, str]] = Counter()
     ranked = []
     for position, match in enumerate(matches):
-        same_name = (match.score, " ".join(sorted(_name_words(match.record))))
-        ranked.append((-match.score, seen[same_name], position, match))
+        same_name = (order(match), " ".join(sorted(_name_words(match.record))))
+        ranked.append((-order(match), seen[same_name], position, match))
         seen[same_name] += 1
     ranked.sort(key=lambda entry: entry[:3])
     return [entry[3] for entry in ranked[:limit]]
@@ -311,15 +328,61 @@ def _words_arms(words: list[str], *, wide: bool) -> list[Q]:
             arms.append(Q(family_sound=phonetic_key(family), given_key__in=_and_initials(names)))
             arms.append(Q(family_key=family) & given_initial)
             arms.append(Q(family_letters=letter_key(family)) & given_initial)
-            if wide:
-                arms.append(Q(family_sound=phonetic_key(family)) & given_initial)
+            # Both words misspelt ("Andsew Matthas"): the family name's sound and the given
+            # name's initial, or the first letters of both ("Fergua Crofuch").
+            arms.append(Q(family_sound=phonetic_key(family)) & given_initial)
+            if len(given) >= _PREFIX and len(family) >= _PREFIX:
+                arms.append(
+                    _starts_with("given_key", given[:_PREFIX])
+                    & _starts_with("family_key", family[:_PREFIX])
+                )
         # A misspelt family name (and given name, when its letters stay).
         arms.append(Q(given_key__in=names, family_sound=phonetic_key(family)))
         if len(given) > 1:
             arms.append(Q(given_letters=letter_key(given)) & family_initial)
-        if wide:
-            arms.append(Q(given_key__in=names) & family_initial)
+        arms.append(Q(given_key__in=names) & family_initial)
     return arms
+
+
+def _rare_word_arms(words: list[str]) -> list[Q]:
+    """Persons sharing one word of the name (or its sound) with the query, where few do.
+
+    A block of the persons whose given or family name is one of the query's words, or sounds
+    like it, is a candidate set of its own when it is small: "Luke Purdon" for "Mia Purdon"
+    (the other word replaced or wrong beyond a typo), "Liam Roles" for "Roles Brooklyn". A
+    block of a common name ("Smith": thousands) would crowd the limit and cost time, and
+    then the other arms, which need both words alike, do better. The block sizes are probed
+    in one query, at most RARE_BLOCK + 1 index entries each, over the whole table (a
+    property of the data, not of the user: the arms themselves are scoped).
+    """
+    blocks: list[Q] = []
+    for word in words:
+        if len(word) < 2:
+            continue
+        sound = phonetic_key(word)
+        blocks += [Q(family_key=word), Q(given_key=word), Q(family_sound=sound)]
+        blocks += [Q(given_sound=sound)]
+    blocks = list(dict.fromkeys(blocks))  # Q objects compare by value: drop repeats
+    if not blocks:
+        return []
+    sizes = _block_sizes(blocks)
+    return [block for block, size in zip(blocks, sizes, strict=True) if size <= RARE_BLOCK]
+
+
+def _block_sizes(blocks: list[Q]) -> list[int]:
+    """How many persons each block holds, counted up to RARE_BLOCK + 1 (one query on PG)."""
+    probes = [
+        Person.objects.filter(block)
+        .annotate(block=Value(i))
+        .values_list("block")
+        .order_by()[: RARE_BLOCK + 1]
+        for i, block in enumerate(blocks)
+    ]
+    if _is_postgresql():
+        found = Counter(b for (b,) in probes[0].union(*probes[1:], all=True))
+        return [found[i] for i in range(len(blocks))]
+    # SQLite cannot slice the parts of a UNION: one query a block.
+    return [len(probe) for probe in probes]
 
 
 def _one_word_arms(word: str, *, wide: bool) -> list[Q]:
