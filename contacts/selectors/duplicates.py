@@ -8,13 +8,18 @@ A person check costs the same few queries whatever the size of the table (plus t
 
 1. the persons with the same e-mail or phone key, or an address that may be a typo of one
    (`PersonEmail.key` and `PersonPhone.key` indexes), when the check has any;
-2. the candidates themselves, at most `CANDIDATE_LIMIT`, best first: those of (1) and those
-   whose name is alike, found by index only: equality on `name_key` and on the word keys of
-   `normalize.person_index_fields` (initials, nicknames, family name first, misspellings
-   that keep the sound or the letters of a word), and on PostgreSQL the pg_trgm `%`
-   operator on `name_key` (GIN index) for other misspellings. SQLite has no trigram index:
-   there wider word-key lookups (a word's first letter with the other word's key) stand in;
-3. and 4. their e-mails and phones (prefetched; the organization comes joined in 2).
+2. for a name of two or more words, the sizes of the blocks of persons sharing one word, its
+   sound or its first letters with it, counted up to `RARE_BLOCK` (one UNION ALL of
+   index lookups): the small ones become candidate sets of their own (`_rare_word_arms`);
+3. the candidates themselves, at most `CANDIDATE_LIMIT`, best first: those of (1) and (2)
+   and those whose name is alike, found by index only, several blocking keys merged: the
+   folded full name (`name_key`, equal or, on PostgreSQL, pg_trgm `%` on its GIN index),
+   and the word keys of `normalize.person_index_fields` in pairs, both orders: a word
+   equal, a nickname or an initial, its sound (Soundex) or its letters, with the other word
+   equal, alike or only its initial; the first letters of both words (a typo in each);
+   a one-word name stored against any word. SQLite has no trigram index: there wider
+   word-key lookups stand in;
+4. and 5. their e-mails and phones (prefetched; the organization comes joined in 3).
 
 On PostgreSQL, 2 to 4 run in a transaction that sets the trigram threshold and sets it back
 (`_trigram_threshold`): two statements more. An organization check is one query (2).
@@ -124,7 +129,7 @@ def person_duplicates(
     arms = [Q(pk__in=contact_ids)] if contact_ids else []
     if words:
         arms += _person_name_arms(words, person_name_key(query.name))
-        arms += _rare_word_arms(words) if len(words) > 1 else []
+        arms += _rare_word_arms(user, words) if len(words) > 1 else []
     if not arms:
         return []
     best_first = (
@@ -304,7 +309,7 @@ def _person_name_arms(words: list[str], name_key: str) -> list[Q]:
     """
     wide = not _is_postgresql()
     arms = [Q(name_key=name_key)] + (
-        _one_word_arms(words[0], wide=wide) if len(words) == 1 else _words_arms(words, wide=wide)
+        _one_word_arms(words[0], wide=wide) if len(words) == 1 else _words_arms(words)
     )
     if not wide:
         # Last: PostgreSQL rechecks every arm on each row found, in this order, and this
@@ -313,7 +318,7 @@ def _person_name_arms(words: list[str], name_key: str) -> list[Q]:
     return arms
 
 
-def _words_arms(words: list[str], *, wide: bool) -> list[Q]:
+def _words_arms(words: list[str]) -> list[Q]:
     arms = [Q(family_key="", given_key__in=_all_variants(words))]
     for word in words:
         if len(word) > 1:
@@ -344,16 +349,16 @@ def _words_arms(words: list[str], *, wide: bool) -> list[Q]:
     return arms
 
 
-def _rare_word_arms(words: list[str]) -> list[Q]:
-    """Persons sharing one word of the name (or its sound) with the query, where few do.
+def _rare_word_arms(user: User, words: list[str]) -> list[Q]:
+    """Persons sharing one word of the name (its sound, its start) with the query, where few do.
 
-    A block of the persons whose given or family name is one of the query's words, or sounds
-    like it, is a candidate set of its own when it is small: "Luke Purdon" for "Mia Purdon"
-    (the other word replaced or wrong beyond a typo), "Liam Roles" for "Roles Brooklyn". A
-    block of a common name ("Smith": thousands) would crowd the limit and cost time, and
-    then the other arms, which need both words alike, do better. The block sizes are probed
-    in one query, at most RARE_BLOCK + 1 index entries each, over the whole table (a
-    property of the data, not of the user: the arms themselves are scoped).
+    A block of the persons whose given or family name is one of the query's words, sounds
+    like it or starts with its first letters is a candidate set of its own when it is small:
+    "Luke Purdon" for "Mia Purdon" (the other word replaced or wrong beyond a typo), "Liam
+    Roles" for "Roles Brooklyn", "Archer Pocaro" for "Bridget Pocarl". A block of a common
+    name ("Smith": thousands) would crowd the limit and cost time, and there the other arms,
+    which need both words alike, do better. The sizes of the blocks among the persons the
+    user may see are probed in one query, at most RARE_BLOCK + 1 index entries each.
     """
     blocks: list[Q] = []
     for word in words:
@@ -362,17 +367,21 @@ def _rare_word_arms(words: list[str]) -> list[Q]:
         sound = phonetic_key(word)
         blocks += [Q(family_key=word), Q(given_key=word), Q(family_sound=sound)]
         blocks += [Q(given_sound=sound)]
+        if len(word) > _PREFIX:
+            blocks.append(_starts_with("family_key", word[:_PREFIX]))
+            blocks.append(Q(family_key="") & _starts_with("given_key", word[:_PREFIX]))
     blocks = list(dict.fromkeys(blocks))  # Q objects compare by value: drop repeats
     if not blocks:
         return []
-    sizes = _block_sizes(blocks)
+    sizes = _block_sizes(user, blocks)
     return [block for block, size in zip(blocks, sizes, strict=True) if size <= RARE_BLOCK]
 
 
-def _block_sizes(blocks: list[Q]) -> list[int]:
+def _block_sizes(user: User, blocks: list[Q]) -> list[int]:
     """How many persons each block holds, counted up to RARE_BLOCK + 1 (one query on PG)."""
+    visible = Person.objects.filter(visible_q(user))
     probes = [
-        Person.objects.filter(block)
+        visible.filter(block)
         .annotate(block=Value(i))
         .values_list("block")
         .order_by()[: RARE_BLOCK + 1]

@@ -73,15 +73,16 @@ def _clean_emails(emails: Iterable[str] | None) -> list[tuple[str, str]]:
 
 def _clean_phones(phones: Iterable[str] | None) -> list[tuple[str, str]]:
     """(as written, E.164 key) pairs. A number `phone_key` cannot read is kept as typed
-    with no key (so it matches no other): an extension, a vanity or an unusual national
-    format must not stop a person from being saved. The person page marks it."""
+    with no key (so it matches no other): an unusual national format, a number too short or
+    a typo must not stop a person from being saved. The person page and the API mark it.
+    Text without a single digit is no number at all and refused."""
     pairs: list[tuple[str, str]] = []
     for raw in phones or ():
         raw = (raw or "").strip()
         if not raw:
             continue
-        if len(raw) > 64:
-            message = _("“%(value)s” is too long for a phone number.") % {"value": raw}
+        if len(raw) > 64 or not any(ch.isdigit() for ch in raw):
+            message = _("“%(value)s” is not a phone number.") % {"value": raw}
             raise DomainError(message, field="phones")
         pairs.append((raw, phone_key(raw, settings.CRM_DEFAULT_COUNTRY)))
     return _unique_by_key(pairs)
