@@ -96,8 +96,8 @@ def organization_search_q(query: str) -> Q:
 def person_search_rank(query: str) -> Expression:
     """How well a person found by `person_search_q` answers `query`: higher first.
 
-    The same folded name, then a name starting so, then a word starting so, then the rest;
-    on PostgreSQL ties go by trigram similarity of the folded names.
+    The same folded name, then a name starting so, then one with the same word, then a word
+    starting so, then the rest; on PostgreSQL ties go by trigram similarity of the names.
     """
     return _name_rank(person_name_key(query))
 
@@ -113,11 +113,13 @@ def _name_rank(key: str) -> Expression:
     rank = Case(
         When(name_key=key, then=Value(3.0)),
         When(name_key__startswith=key, then=Value(2.0)),
+        When(Q(name_key__endswith=f" {key}") | Q(name_key__contains=f" {key} "), then=Value(1.5)),
         When(name_key__contains=f" {key}", then=Value(1.0)),
         default=Value(0.0),
     )
     if connection.vendor == "postgresql":
-        rank = rank + TrigramSimilarity("name_key", key)
+        # Below half a tier (0..0.4): it orders within a tier only.
+        rank = rank + TrigramSimilarity("name_key", key) * Value(0.4)
     return rank
 
 
@@ -145,7 +147,10 @@ def person_filter(
 ) -> QuerySet[Person]:
     qs = person_list(user=user) if qs is None else qs
     if filters.q:
-        qs = qs.filter(person_search_q(filters.q))
+        # `search_rank`: the list page orders by it unless the user picked an order.
+        qs = qs.filter(person_search_q(filters.q)).annotate(
+            search_rank=person_search_rank(filters.q)
+        )
     if filters.organization is not None:
         qs = qs.filter(organization_id=filters.organization)
     return _common(qs, user, filters)
@@ -156,7 +161,9 @@ def organization_filter(
 ) -> QuerySet[Organization]:
     qs = organization_list(user=user) if qs is None else qs
     if filters.q:
-        qs = qs.filter(organization_search_q(filters.q))
+        qs = qs.filter(organization_search_q(filters.q)).annotate(
+            search_rank=organization_search_rank(filters.q)
+        )
     return _common(qs, user, filters)
 
 
