@@ -10,7 +10,7 @@ A person check costs the same few queries whatever the size of the table (plus t
    (`PersonEmail.key` and `PersonPhone.key` indexes), when the check has any;
 2. for a name of two or more words, the sizes of the blocks of persons sharing one word, its
    sound or its first letters with it, counted up to `RARE_BLOCK` (one UNION ALL of
-   index lookups): the small ones become candidate sets of their own (`_rare_word_arms`);
+   index-only lookups): the small ones become candidate sets of their own;
 3. the candidates themselves, at most `CANDIDATE_LIMIT`, best first: those of (1) and (2)
    and those whose name is alike, found by index only, several blocking keys merged: the
    folded full name (`name_key`, equal or, on PostgreSQL, pg_trgm `%` on its GIN index),
@@ -129,7 +129,7 @@ def person_duplicates(
     arms = [Q(pk__in=contact_ids)] if contact_ids else []
     if words:
         arms += _person_name_arms(words, person_name_key(query.name))
-        arms += _rare_word_arms(user, words) if len(words) > 1 else []
+        arms += _rare_word_arms(words) if len(words) > 1 else []
     if not arms:
         return []
     best_first = (
@@ -309,7 +309,7 @@ def _person_name_arms(words: list[str], name_key: str) -> list[Q]:
     """
     wide = not _is_postgresql()
     arms = [Q(name_key=name_key)] + (
-        _one_word_arms(words[0], wide=wide) if len(words) == 1 else _words_arms(words)
+        _one_word_arms(words[0], wide=wide) if len(words) == 1 else _words_arms(words, wide=wide)
     )
     if not wide:
         # Last: PostgreSQL rechecks every arm on each row found, in this order, and this
@@ -318,7 +318,7 @@ def _person_name_arms(words: list[str], name_key: str) -> list[Q]:
     return arms
 
 
-def _words_arms(words: list[str]) -> list[Q]:
+def _words_arms(words: list[str], *, wide: bool) -> list[Q]:
     arms = [Q(family_key="", given_key__in=_all_variants(words))]
     for word in words:
         if len(word) > 1:
@@ -333,9 +333,10 @@ def _words_arms(words: list[str]) -> list[Q]:
             arms.append(Q(family_sound=phonetic_key(family), given_key__in=_and_initials(names)))
             arms.append(Q(family_key=family) & given_initial)
             arms.append(Q(family_letters=letter_key(family)) & given_initial)
-            # Both words misspelt ("Andsew Matthas"): the family name's sound and the given
-            # name's initial, or the first letters of both ("Fergua Crofuch").
-            arms.append(Q(family_sound=phonetic_key(family)) & given_initial)
+            if wide:
+                arms.append(Q(family_sound=phonetic_key(family)) & given_initial)
+            # Both words misspelt ("Andsew Matthas", "Fergua Crofuch"): the first letters of
+            # both (on PostgreSQL, the trigram arm finds the rest).
             if len(given) >= _PREFIX and len(family) >= _PREFIX:
                 arms.append(
                     _starts_with("given_key", given[:_PREFIX])
@@ -345,11 +346,12 @@ def _words_arms(words: list[str]) -> list[Q]:
         arms.append(Q(given_key__in=names, family_sound=phonetic_key(family)))
         if len(given) > 1:
             arms.append(Q(given_letters=letter_key(given)) & family_initial)
-        arms.append(Q(given_key__in=names) & family_initial)
+        if wide:
+            arms.append(Q(given_key__in=names) & family_initial)
     return arms
 
 
-def _rare_word_arms(user: User, words: list[str]) -> list[Q]:
+def _rare_word_arms(words: list[str]) -> list[Q]:
     """Persons sharing one word of the name (its sound, its start) with the query, where few do.
 
     A block of the persons whose given or family name is one of the query's words, sounds
@@ -357,41 +359,52 @@ def _rare_word_arms(user: User, words: list[str]) -> list[Q]:
     "Luke Purdon" for "Mia Purdon" (the other word replaced or wrong beyond a typo), "Liam
     Roles" for "Roles Brooklyn", "Archer Pocaro" for "Bridget Pocarl". A block of a common
     name ("Smith": thousands) would crowd the limit and cost time, and there the other arms,
-    which need both words alike, do better. The sizes of the blocks among the persons the
-    user may see are probed in one query, at most RARE_BLOCK + 1 index entries each.
+    which need both words alike, do better. How common a word is is a property of the data,
+    not of who asks: the sizes are probed over the whole table (the arms themselves are
+    scoped), in one query of index-only lookups, at most RARE_BLOCK + 1 entries each.
     """
-    blocks: list[Q] = []
+    blocks: list[tuple[str, str, str]] = []  # (column, "=" or "^" (starts with), value)
     for word in words:
         if len(word) < 2:
             continue
         sound = phonetic_key(word)
-        blocks += [Q(family_key=word), Q(given_key=word), Q(family_sound=sound)]
-        blocks += [Q(given_sound=sound)]
+        blocks += [("family_key", "=", word), ("given_key", "=", word)]
+        blocks += [("family_sound", "=", sound), ("given_sound", "=", sound)]
         if len(word) > _PREFIX:
-            blocks.append(_starts_with("family_key", word[:_PREFIX]))
-            blocks.append(Q(family_key="") & _starts_with("given_key", word[:_PREFIX]))
-    blocks = list(dict.fromkeys(blocks))  # Q objects compare by value: drop repeats
+            blocks.append(("family_key", "^", word[:_PREFIX]))
+    blocks = list(dict.fromkeys(blocks))
     if not blocks:
         return []
-    sizes = _block_sizes(user, blocks)
-    return [block for block, size in zip(blocks, sizes, strict=True) if size <= RARE_BLOCK]
-
-
-def _block_sizes(user: User, blocks: list[Q]) -> list[int]:
-    """How many persons each block holds, counted up to RARE_BLOCK + 1 (one query on PG)."""
-    visible = Person.objects.filter(visible_q(user))
-    probes = [
-        visible.filter(block)
-        .annotate(block=Value(i))
-        .values_list("block")
-        .order_by()[: RARE_BLOCK + 1]
-        for i, block in enumerate(blocks)
+    sizes = _block_sizes(blocks)
+    return [
+        _starts_with(column, value) if op == "^" else Q(**{column: value})
+        for (column, op, value), size in zip(blocks, sizes, strict=True)
+        if size <= RARE_BLOCK
     ]
-    if _is_postgresql():
-        found = Counter(b for (b,) in probes[0].union(*probes[1:], all=True))
-        return [found[i] for i in range(len(blocks))]
-    # SQLite cannot slice the parts of a UNION: one query a block.
-    return [len(probe) for probe in probes]
+
+
+def _block_sizes(blocks: list[tuple[str, str, str]]) -> list[int]:
+    """How many persons each block holds, counted up to RARE_BLOCK + 1."""
+    parts, params = [], []
+    for i, (column, op, value) in enumerate(blocks):
+        if op == "^":
+            # The word keys hold a-z and 0-9 only: a range is their prefix (`_starts_with`).
+            condition = f"{column} >= %s AND {column} < %s"
+            params += [value, value[:-1] + chr(ord(value[-1]) + 1)]
+        else:
+            condition = f"{column} = %s"
+            params.append(value)
+        # Our own column names and numbers only; the values are parameters.
+        parts.append(
+            f"SELECT * FROM (SELECT {i} AS block FROM {Person._meta.db_table} "  # noqa: S608
+            f"WHERE {condition} LIMIT {RARE_BLOCK + 1}) AS b{i}"
+        )
+    union = " UNION ALL ".join(parts)
+    sql = f"SELECT block, COUNT(*) FROM ({union}) AS blocks GROUP BY block"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = dict(cursor.fetchall())
+    return [found.get(i, 0) for i in range(len(blocks))]
 
 
 def _one_word_arms(word: str, *, wide: bool) -> list[Q]:
