@@ -40,19 +40,23 @@ def person_search_q(query: str) -> Q:
     The name is compared as `person_name_key` stores it: case, accents and transliterations
     folded on both sides ("Juergen" and "weissmüller" find "Jürgen Weißmüller"). Each arm has
     its index on PostgreSQL (pg_trgm GIN indexes on the folded name, the e-mail address and
-    the phone key; migration 0006), so a search does not read the whole table.
+    the phone key; migration 0006), so a search does not read the whole table: the arms are
+    one UNION of person ids (an OR of a column and a subquery would be a sequential scan).
     """
-    match = Q(pk__in=[])
+    found = []
     key = person_name_key(query)
     if key:
-        match |= Q(name_key__contains=key)
+        found.append(Person.objects.filter(name_key__contains=key).values("pk"))
     emails = _email_q(query)
     if emails is not None:
-        match |= Q(pk__in=PersonEmail.objects.filter(emails).values("person_id"))
+        found.append(PersonEmail.objects.filter(emails).values("person_id"))
     phones = _phone_q(query)
     if phones is not None:
-        match |= Q(pk__in=PersonPhone.objects.filter(phones).values("person_id"))
-    return match
+        found.append(PersonPhone.objects.filter(phones).values("person_id"))
+    if not found:
+        return Q(pk__in=[])
+    ids = [part.order_by() for part in found]  # no Meta.ordering inside a UNION
+    return Q(pk__in=ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0])
 
 
 def _email_q(query: str) -> Q | None:
