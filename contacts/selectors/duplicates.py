@@ -63,6 +63,7 @@ from contacts.normalize import (
     phone_key,
     phonetic_key,
 )
+from contacts.selectors.duplicate_blocks import PREFIX, rare_word_arms, starts_with
 from crm.models import User
 from crm.visibility import visible_q
 
@@ -80,11 +81,6 @@ _MAX_TRIGRAM_THRESHOLD = 0.8
 _TRIGRAM_SETTING = "pg_trgm.similarity_threshold"
 # From this length a mailbox is also looked up by its start, for a typo near its end.
 _MAILBOX_TYPO_FROM = 7
-# A block of persons sharing one word (or its sound) with the query is a candidate set of its
-# own up to this size (`_rare_word_arms`).
-RARE_BLOCK = 100
-# Letters of each word that the prefix arm of two misspelt words takes.
-_PREFIX = 3
 # Words of a name looked up: a name of n words gives n*(n-1) word pairs.
 _MAX_WORDS = 4
 
@@ -129,7 +125,7 @@ def person_duplicates(
     arms = [Q(pk__in=contact_ids)] if contact_ids else []
     if words:
         arms += _person_name_arms(words, person_name_key(query.name))
-        arms += _rare_word_arms(words) if len(words) > 1 else []
+        arms += rare_word_arms(words) if len(words) > 1 else []
     if not arms:
         return []
     best_first = (
@@ -177,7 +173,7 @@ def organization_duplicates(
             rank += TrigramSimilarity("name_key", key)
         else:
             # A misspelling after the first three letters ("Siemsen" for "Siemens").
-            arms.append(_starts_with("name_key", words[0][:3]))
+            arms.append(starts_with("name_key", words[0][:3]))
     if not arms:
         return []
     best_first = (
@@ -295,7 +291,7 @@ def _email_prefix_q(prefix: str) -> Q:
         # Django gives an indexed CharField a varchar_pattern_ops index: LIKE 'x@%' uses it.
         return Q(key__startswith=prefix)
     # SQLite compares bytes, so the prefix is a range of the plain index.
-    return _starts_with("key", prefix)
+    return starts_with("key", prefix)
 
 
 def _person_name_arms(words: list[str], name_key: str) -> list[Q]:
@@ -326,8 +322,8 @@ def _words_arms(words: list[str], *, wide: bool) -> list[Q]:
             arms.append(Q(family_key="", given_letters=letter_key(word)))
     for given, family in permutations(words, 2):
         names = given_name_variants(given)
-        given_initial = _starts_with("given_key", given[0])
-        family_initial = _starts_with("family_key", family[0])
+        given_initial = starts_with("given_key", given[0])
+        family_initial = starts_with("family_key", family[0])
         if len(family) > 1:
             # A nickname or an initial for the given name ("Bill", "B."), or a misspelt one.
             arms.append(Q(family_sound=phonetic_key(family), given_key__in=_and_initials(names)))
@@ -337,10 +333,10 @@ def _words_arms(words: list[str], *, wide: bool) -> list[Q]:
                 arms.append(Q(family_sound=phonetic_key(family)) & given_initial)
             # Both words misspelt ("Andsew Matthas", "Fergua Crofuch"): the first letters of
             # both (on PostgreSQL, the trigram arm finds the rest).
-            if len(given) >= _PREFIX and len(family) >= _PREFIX:
+            if len(given) >= PREFIX and len(family) >= PREFIX:
                 arms.append(
-                    _starts_with("given_key", given[:_PREFIX])
-                    & _starts_with("family_key", family[:_PREFIX])
+                    starts_with("given_key", given[:PREFIX])
+                    & starts_with("family_key", family[:PREFIX])
                 )
         # A misspelt family name (and given name, when its letters stay).
         arms.append(Q(given_key__in=names, family_sound=phonetic_key(family)))
@@ -349,62 +345,6 @@ def _words_arms(words: list[str], *, wide: bool) -> list[Q]:
         if wide:
             arms.append(Q(given_key__in=names) & family_initial)
     return arms
-
-
-def _rare_word_arms(words: list[str]) -> list[Q]:
-    """Persons sharing one word of the name (its sound, its start) with the query, where few do.
-
-    A block of the persons whose given or family name is one of the query's words, sounds
-    like it or starts with its first letters is a candidate set of its own when it is small:
-    "Luke Purdon" for "Mia Purdon" (the other word replaced or wrong beyond a typo), "Liam
-    Roles" for "Roles Brooklyn", "Archer Pocaro" for "Bridget Pocarl". A block of a common
-    name ("Smith": thousands) would crowd the limit and cost time, and there the other arms,
-    which need both words alike, do better. How common a word is is a property of the data,
-    not of who asks: the sizes are probed over the whole table (the arms themselves are
-    scoped), in one query of index-only lookups, at most RARE_BLOCK + 1 entries each.
-    """
-    blocks: list[tuple[str, str, str]] = []  # (column, "=" or "^" (starts with), value)
-    for word in words:
-        if len(word) < 2:
-            continue
-        sound = phonetic_key(word)
-        blocks += [("family_key", "=", word), ("given_key", "=", word)]
-        blocks += [("family_sound", "=", sound), ("given_sound", "=", sound)]
-        if len(word) > _PREFIX:
-            blocks.append(("family_key", "^", word[:_PREFIX]))
-    blocks = list(dict.fromkeys(blocks))
-    if not blocks:
-        return []
-    sizes = _block_sizes(blocks)
-    return [
-        _starts_with(column, value) if op == "^" else Q(**{column: value})
-        for (column, op, value), size in zip(blocks, sizes, strict=True)
-        if size <= RARE_BLOCK
-    ]
-
-
-def _block_sizes(blocks: list[tuple[str, str, str]]) -> list[int]:
-    """How many persons each block holds, counted up to RARE_BLOCK + 1."""
-    parts, params = [], []
-    for i, (column, op, value) in enumerate(blocks):
-        if op == "^":
-            # The word keys hold a-z and 0-9 only: a range is their prefix (`_starts_with`).
-            condition = f"{column} >= %s AND {column} < %s"
-            params += [value, value[:-1] + chr(ord(value[-1]) + 1)]
-        else:
-            condition = f"{column} = %s"
-            params.append(value)
-        # Our own column names and numbers only; the values are parameters.
-        parts.append(
-            f"SELECT * FROM (SELECT {i} AS block FROM {Person._meta.db_table} "  # noqa: S608
-            f"WHERE {condition} LIMIT {RARE_BLOCK + 1}) AS b{i}"
-        )
-    union = " UNION ALL ".join(parts)
-    sql = f"SELECT block, COUNT(*) FROM ({union}) AS blocks GROUP BY block"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = dict(cursor.fetchall())
-    return [found.get(i, 0) for i in range(len(blocks))]
 
 
 def _one_word_arms(word: str, *, wide: bool) -> list[Q]:
@@ -417,7 +357,7 @@ def _one_word_arms(word: str, *, wide: bool) -> list[Q]:
     # letters. Three letters ("sch") are too common a start for a large table.
     start = word[: 3 if wide else 4]
     if len(word) > len(start):
-        arms += [_starts_with("given_key", start), _starts_with("family_key", start)]
+        arms += [starts_with("given_key", start), starts_with("family_key", start)]
     return arms
 
 
@@ -493,16 +433,6 @@ def _any(arms: list[Q]) -> Q:
 
 def _flag(condition: Q, weight: int) -> Case:
     return Case(When(condition, then=Value(float(weight))), default=Value(0.0))
-
-
-def _starts_with(field_name: str, prefix: str) -> Q:
-    """`field_name` starts with `prefix`, as a range an ordinary index answers.
-
-    The word keys hold only a-z and 0-9, which sort the same in every collation; SQLite
-    compares e-mail keys byte by byte.
-    """
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": upper})
 
 
 def _is_postgresql() -> bool:
