@@ -31,7 +31,7 @@ and never crowds one out of the limit.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import permutations
@@ -49,6 +49,7 @@ from contacts.duplicates import (
     is_personal_mailbox,
     score_organization,
     score_person,
+    word_similarity,
 )
 from contacts.models import Organization, Person, PersonEmail, PersonPhone
 from contacts.normalize import (
@@ -81,6 +82,8 @@ _MAX_TRIGRAM_THRESHOLD = 0.8
 _TRIGRAM_SETTING = "pg_trgm.similarity_threshold"
 # From this length a mailbox is also looked up by its start, for a typo near its end.
 _MAILBOX_TYPO_FROM = 7
+# From this word similarity a weak candidate shares a word with the query (a typo's, 0.8).
+_SHARED_WORD = 0.8
 # Words of a name looked up: a name of n words gives n*(n-1) word pairs.
 _MAX_WORDS = 4
 
@@ -148,7 +151,7 @@ def person_duplicates(
                     person, verdict.score, list(verdict.reasons), verdict.certain, verdict.affinity
                 )
             )
-    return _best(matches, limit, shown_from=PERSON_THRESHOLD)
+    return _best(matches, limit, shown_from=PERSON_THRESHOLD, query_words=words)
 
 
 def organization_duplicates(
@@ -195,27 +198,46 @@ def organization_duplicates(
     return _best(matches, limit, shown_from=ORGANIZATION_THRESHOLD)
 
 
-def _best(matches: list[DuplicateMatch], limit: int, shown_from: int) -> list[DuplicateMatch]:
+def _best(
+    matches: list[DuplicateMatch], limit: int, shown_from: int, query_words: Sequence[str] = ()
+) -> list[DuplicateMatch]:
     """Best first; among equal scores, the fuller record first, and one of each name first.
 
     A fuller record ("Florence Brown" before "Brown") is the one to keep, so the one to
     show. And when "Brown" ties with four "Lola Brown" and one "Florence Brown", showing
     both names beats showing four of one. Candidates below `shown_from` (asked for with a
-    lower `min_score`) come after, by their affinity.
+    lower `min_score`) come after, by their affinity, taking turns by which words of the
+    query they share: a weak candidate is a guess at which word is wrong ("Daniel Marcic"
+    and "Matilda Hanna" for "Daniel Hanna"), and five guesses of one kind cover less.
     """
-
-    def order(match: DuplicateMatch) -> float:
-        return match.score if match.score >= shown_from else match.affinity - 1000
-
-    matches.sort(key=lambda m: (-order(m), -len(_name_words(m.record)), m.record.pk))
+    shown = [m for m in matches if m.score >= shown_from]
+    shown.sort(key=lambda m: (-m.score, -len(_name_words(m.record)), m.record.pk))
     seen: Counter[tuple[float, str]] = Counter()
     ranked = []
-    for position, match in enumerate(matches):
-        same_name = (order(match), " ".join(sorted(_name_words(match.record))))
-        ranked.append((-order(match), seen[same_name], position, match))
+    for position, match in enumerate(shown):
+        same_name = (match.score, " ".join(sorted(_name_words(match.record))))
+        ranked.append((-match.score, seen[same_name], position, match))
         seen[same_name] += 1
     ranked.sort(key=lambda entry: entry[:3])
-    return [entry[3] for entry in ranked[:limit]]
+    best = [entry[3] for entry in ranked[:limit]]
+    if len(best) == limit:
+        return best
+    weak = [m for m in matches if m.score < shown_from]
+    weak.sort(key=lambda m: (-m.affinity, -len(_name_words(m.record)), m.record.pk))
+    turns: Counter[frozenset[int]] = Counter()
+    guesses = []
+    for position, match in enumerate(weak):
+        words = _name_words(match.record)
+        shared = frozenset(
+            i
+            for i, word in enumerate(query_words)
+            if any(word_similarity(word, other) >= _SHARED_WORD for other in words)
+        )
+        # One that shares no word is no guess at all: after every guess.
+        guesses.append((not shared, turns[shared], position, match))
+        turns[shared] += 1
+    guesses.sort(key=lambda entry: entry[:3])
+    return (best + [entry[3] for entry in guesses])[:limit]
 
 
 def _name_words(record: Person | Organization) -> list[str]:
