@@ -24,8 +24,9 @@ from contacts.normalize import (
     phone_key,
 )
 from contacts.selectors import organization_list, person_list
+from crm.custom_fields.query import apply_custom_filters, custom_params
 from crm.filters import OwnerScope, owner_scope_q, param_scope, param_text
-from crm.models import User
+from crm.models import FieldEntity, User
 
 # Enough digits to be a phone number being typed, not a year or a house number.
 PHONE_MIN_DIGITS = 5
@@ -40,7 +41,7 @@ def person_search_q(query: str) -> Q:
     The name is compared as `person_name_key` stores it: case, accents and transliterations
     folded on both sides ("Juergen" and "weissmüller" find "Jürgen Weißmüller"). Each arm has
     its index on PostgreSQL (pg_trgm GIN indexes on the folded name, the e-mail address and
-    the phone key; migration 0006), so a search does not read the whole table: the arms are
+    the phone key; migration 0007), so a search does not read the whole table: the arms are
     one UNION of person ids (an OR of a column and a subquery would be a sequential scan).
     """
     found = []
@@ -133,14 +134,17 @@ class ContactFilters:
     scope: str = OwnerScope.ALL
     owner: int | None = None  # one user's records (the API's `owner`)
     organization: int | None = None  # people of one organization (the API's)
+    custom: tuple[tuple[str, str], ...] = ()  # `cf_<key>` parameters (crm.custom_fields)
 
     @classmethod
     def from_query(cls, params: Mapping) -> ContactFilters:
         """As the people and organization pages (and so their exports) read their query."""
-        return cls(q=param_text(params), scope=param_scope(params))
+        return cls(q=param_text(params), scope=param_scope(params), custom=custom_params(params))
 
 
-def _common(qs: QuerySet, user: User, filters: ContactFilters) -> QuerySet:
+def _common(qs: QuerySet, user: User, filters: ContactFilters, entity: str) -> QuerySet:
+    if filters.custom:
+        qs = apply_custom_filters(qs, entity, dict(filters.custom))
     if filters.owner is not None:
         qs = qs.filter(owner_id=filters.owner)
     return qs.filter(owner_scope_q(user, filters.scope))
@@ -157,7 +161,7 @@ def person_filter(
         )
     if filters.organization is not None:
         qs = qs.filter(organization_id=filters.organization)
-    return _common(qs, user, filters)
+    return _common(qs, user, filters, FieldEntity.PERSON)
 
 
 def organization_filter(
@@ -168,7 +172,7 @@ def organization_filter(
         qs = qs.filter(organization_search_q(filters.q)).annotate(
             search_rank=organization_search_rank(filters.q)
         )
-    return _common(qs, user, filters)
+    return _common(qs, user, filters, FieldEntity.ORGANIZATION)
 
 
 # The exports' columns: heading, value of a record (imports/exports.py writes them).

@@ -2,13 +2,15 @@ from rest_framework import serializers
 
 from contacts.models import Organization, Person
 from contacts.selectors import organization_list, person_list
-from crm.api.fields import VisiblePrimaryKeyField
+from crm.api.fields import CustomFieldsField, VisiblePrimaryKeyField
 from crm.filters import OwnerScope
-from crm.models import Visibility
+from crm.models import FieldEntity, Visibility
 from crm.web.fields import WebsiteField
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
+    custom_fields = CustomFieldsField(entity=FieldEntity.ORGANIZATION, read_only=True)
+
     class Meta:
         model = Organization
         fields = [
@@ -18,6 +20,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "website",
             "owner",
             "visible_to",
+            "custom_fields",
             "created_at",
             "updated_at",
         ]
@@ -35,6 +38,7 @@ class PersonSerializer(serializers.ModelSerializer):
         help_text="Those of `phones` that could not be read as a phone number: kept as typed, "
         "and not used to find duplicates."
     )
+    custom_fields = CustomFieldsField(entity=FieldEntity.PERSON, read_only=True)
 
     class Meta:
         model = Person
@@ -48,6 +52,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "job_title",
             "owner",
             "visible_to",
+            "custom_fields",
             "created_at",
             "updated_at",
         ]
@@ -66,6 +71,7 @@ class OwnedInputSerializer(serializers.Serializer):
         help_text="Default: the company's setting. Changing it needs the right to manage the "
         "record.",
     )
+    custom_fields = CustomFieldsField()
 
 
 class OrganizationInputSerializer(OwnedInputSerializer):

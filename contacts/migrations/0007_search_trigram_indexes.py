@@ -32,5 +32,5 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contacts", "0005_recompute_keys_for_transliteration_legal_forms_subaddress")]
+    dependencies = [("contacts", "0006_recompute_keys_for_transliteration_legal_forms_subaddress")]
     operations = [migrations.RunPython(create, drop)]

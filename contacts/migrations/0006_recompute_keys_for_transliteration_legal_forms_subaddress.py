@@ -71,5 +71,5 @@ def recompute(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contacts", "0004_duplicate_keys")]
+    dependencies = [("contacts", "0005_custom_fields")]
     operations = [migrations.RunPython(recompute, migrations.RunPython.noop)]
