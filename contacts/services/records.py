@@ -56,8 +56,15 @@ def _clean_keyed(
 
 
 def _unique_by_key(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    seen: set[str] = set()
-    return [(raw, key) for raw, key in pairs if not (key in seen or seen.add(key))]
+    """Repeats dropped: the same key, or, for a value kept without one, the same text."""
+    seen: set[tuple[bool, str]] = set()
+    unique = []
+    for raw, key in pairs:
+        marker = (True, key) if key else (False, " ".join(raw.split()).casefold())
+        if marker not in seen:
+            seen.add(marker)
+            unique.append((raw, key))
+    return unique
 
 
 def _clean_emails(emails: Iterable[str] | None) -> list[tuple[str, str]]:
@@ -67,13 +74,20 @@ def _clean_emails(emails: Iterable[str] | None) -> list[tuple[str, str]]:
 
 
 def _clean_phones(phones: Iterable[str] | None) -> list[tuple[str, str]]:
-    return _clean_keyed(
-        phones,
-        lambda raw: phone_key(raw, settings.CRM_DEFAULT_COUNTRY),
-        64,
-        _("“%(value)s” is not a phone number."),
-        "phones",
-    )
+    """(as written, E.164 key) pairs. A number `phone_key` cannot read is kept as typed
+    with no key (so it matches no other): an unusual national format, a number too short or
+    a typo must not stop a person from being saved. The person page and the API mark it.
+    Text without a single digit is no number at all and refused."""
+    pairs: list[tuple[str, str]] = []
+    for raw in phones or ():
+        raw = (raw or "").strip()
+        if not raw:
+            continue
+        if len(raw) > 64 or not any(ch.isdigit() for ch in raw):
+            message = _("“%(value)s” is not a phone number.") % {"value": raw}
+            raise DomainError(message, field="phones")
+        pairs.append((raw, phone_key(raw, settings.CRM_DEFAULT_COUNTRY)))
+    return _unique_by_key(pairs)
 
 
 def _set_emails(person: Person, emails: list[tuple[str, str]]) -> None:
