@@ -212,7 +212,8 @@ def attach_texts(records, *, entity: str, columns: list[CustomField], user: User
     if not columns:
         return
     wanted = {field.key for field in columns}
-    shown = visible_values(entity=entity, records=records, user=user)
+    # The columns are fields the view read already: no second read of the definitions.
+    shown = visible_values(entity=entity, records=records, user=user, fields=columns)
     for record in records:
         record.custom_texts = {
             field.key: text for field, text in shown.get(record.pk, []) if field.key in wanted
