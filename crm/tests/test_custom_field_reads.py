@@ -106,3 +106,43 @@ def test_visible_values_of_some_fields_only(owner, pipeline, fields):
         ("csm", str(owner)),
     ]
     assert [f.key for f, _text in every[deal.pk]] == ["region", "budget", "csm", "note"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "cf_region={north}&cf_note=fair&columns=region&columns=csm",
+        "cf_region=&cf_csm={owner}&cf_note=<b>&columns=budget",
+    ],
+)
+def test_the_quick_filter_widgets_write_the_html_of_djangos_own(owner, fields, query):
+    from django import forms
+    from django.http import QueryDict
+    from django.test.html import parse_html
+
+    from crm.web.custom_fields import add_custom_filters
+
+    north = fields["region"].options.get(label="North").pk
+    data = QueryDict(query.format(north=north, owner=owner.pk))
+
+    def rendered(quick: bool) -> dict[str, str]:
+        form = forms.Form(data)
+        add_custom_filters(form, FieldEntity.DEAL)
+        if not quick:
+            for field in form.fields.values():
+                field.widget = {
+                    forms.MultipleChoiceField: forms.SelectMultiple,
+                    forms.ChoiceField: forms.Select,
+                    forms.CharField: forms.TextInput,
+                }[type(field)](attrs=field.widget.attrs)
+                if hasattr(field, "choices"):
+                    field.widget.choices = field.choices
+        return {name: str(form[name]) for name in form.fields}
+
+    quick, django_own = rendered(True), rendered(False)
+
+    assert set(quick) == {"cf_region", "cf_budget", "cf_csm", "cf_note", "columns"}
+    for name, html in django_own.items():
+        assert parse_html(quick[name]) == parse_html(html), name
+    assert "selected" in quick["columns"] or "columns" not in query
