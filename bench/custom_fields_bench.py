@@ -5,7 +5,9 @@ turns (A, B, A, B, ...) so that the shared machine's noise hits both alike. Targ
 "Without custom fields": the deals of pipeline A carry no values, and the 10 deal fields are
 archived during A's turns (the read paths then see no field at all, as before any was defined:
 `fields_for` answers nothing); B's deals carry a value of each field and the fields are live.
-Switching is one UPDATE of 10 rows between requests, outside the timed part.
+Switching is one UPDATE of 10 rows between requests, outside the timed part. The two
+pipelines' deals have the same creation times, taking turns (`interleave`), so that the lists,
+newest first, read as many rows of either.
 
 Also the deals list filtered by an option field (a common option on ~20% of the deals, a rare
 one on ~1%), and the EXPLAIN (ANALYZE, BUFFERS) plan of `deal_filter`'s queryset for that
