@@ -35,7 +35,7 @@ from crm.services import (
     resolve_owner_and_visibility,
 )
 from crm.visibility import can_edit, can_view
-from deals.services import clean_currency, clean_title, clean_value
+from deals.validation import clean_currency, clean_title, clean_value
 from leads.errors import AlreadyConverted
 from leads.models import Lead, LeadSource
 

@@ -16,6 +16,7 @@ from contacts.normalize import (
     person_index_fields,
     phone_key,
 )
+from contacts.validation import check_email, check_phone, clean_name
 from crm.errors import DomainError
 from crm.models import User
 from crm.services import (
@@ -28,18 +29,7 @@ from crm.services import (
 _UNSET = object()
 
 
-def _clean_name(name: str | None, *, field: str = "name") -> str:
-    name = (name or "").strip()
-    if not name:
-        raise DomainError(_("A name is required."), field=field)
-    if len(name) > 255:
-        raise DomainError(_("At most 255 characters."), field=field)
-    return name
-
-
-def _clean_keyed(
-    values: Iterable[str] | None, key_of, max_length: int, message: str, field: str
-) -> list[tuple[str, str]]:
+def _clean_keyed(values: Iterable[str] | None, key_of, check) -> list[tuple[str, str]]:
     """(as written, key) pairs, first is primary; blanks dropped, repeats (same key) dropped."""
     pairs: list[tuple[str, str]] = []
     for raw in values or ():
@@ -47,8 +37,7 @@ def _clean_keyed(
         if not raw:
             continue
         key = key_of(raw)
-        if not key or len(raw) > max_length:
-            raise DomainError(message % {"value": raw}, field=field)
+        check(raw, key)
         pairs.append((raw, key))
     return _unique_by_key(pairs)
 
@@ -59,18 +48,12 @@ def _unique_by_key(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _clean_emails(emails: Iterable[str] | None) -> list[tuple[str, str]]:
-    return _clean_keyed(
-        emails, email_key, 254, _("“%(value)s” is not an e-mail address."), "emails"
-    )
+    return _clean_keyed(emails, email_key, check_email)
 
 
 def _clean_phones(phones: Iterable[str] | None) -> list[tuple[str, str]]:
     return _clean_keyed(
-        phones,
-        lambda raw: phone_key(raw, settings.CRM_DEFAULT_COUNTRY),
-        64,
-        _("“%(value)s” is not a phone number."),
-        "phones",
+        phones, lambda raw: phone_key(raw, settings.CRM_DEFAULT_COUNTRY), check_phone
     )
 
 
@@ -103,7 +86,7 @@ def organization_create(
     owner, visible_to = resolve_owner_and_visibility(
         actor=actor, owner=owner, visible_to=visible_to
     )
-    name = _clean_name(name)
+    name = clean_name(name)
     website = (website or "").strip()
     org = Organization(
         name=name,
@@ -130,7 +113,7 @@ def organization_update(
 ) -> Organization:
     check_edit(actor=actor, record=organization)
     if name is not _UNSET:
-        organization.name = _clean_name(name)
+        organization.name = clean_name(name)
     if address is not _UNSET:
         organization.address = (address or "").strip()
     if website is not _UNSET:
@@ -165,7 +148,7 @@ def person_create(
     owner, visible_to = resolve_owner_and_visibility(
         actor=actor, owner=owner, visible_to=visible_to
     )
-    name = _clean_name(name)
+    name = clean_name(name)
     clean_emails, clean_phones = _clean_emails(emails), _clean_phones(phones)
     person = Person(
         name=name,
@@ -196,7 +179,7 @@ def person_update(
 ) -> Person:
     check_edit(actor=actor, record=person)
     if name is not _UNSET:
-        person.name = _clean_name(name)
+        person.name = clean_name(name)
         for key, value in person_index_fields(person.name).items():
             setattr(person, key, value)
     if organization is not _UNSET:

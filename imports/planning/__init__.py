@@ -7,7 +7,9 @@ exact normalized keys (e-mail, phone, name), which is what makes a 100,000-row f
 
 - `rows.py`: what a plan is made of (RowPlan, NewPerson, NewOrganization, Wanted);
 - `lookups.py`: what the rows refer to in the database, loaded once (Lookups);
-- `planner.py`: one file's rows to one RowPlan each (Planner);
+- `planner.py`: one file's rows to one RowPlan each (Planner), checked with the rules of the
+  apps that own the records (contacts/validation.py, deals/validation.py);
+- `keys.py`: the normalized keys of the file's values, each computed once;
 - `kept.py`: the preview's plan, kept for the apply while it still holds.
 """
 

@@ -1,35 +1,31 @@
 """The planner: turns the mapped rows of one file into one RowPlan per row.
 
-Rows are validated in Python with the rules of the apps that own the records (a deal's title,
-value and currency: deals/validation.py), references are resolved from the lookups loaded in
-bulk (imports/planning/lookups.py), and duplicates within the file are found by the same
-normalized keys, so two rows naming one person make one person.
+Rows are validated in Python with the rules of the apps that own the records
+(contacts/validation.py, deals/validation.py: the messages the services give), references
+are resolved from the lookups loaded in bulk (imports/planning/lookups.py), and duplicates
+within the file are found by the same normalized keys, so two rows naming one person make one
+person.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from contacts.normalize import (
-    email_key,
-    fold,
-    organization_name_key,
-    person_index_fields,
-    phone_key,
-)
+from contacts.normalize import fold, organization_name_key
+from contacts.validation import check_email, check_phone, clean_name
+from crm.errors import DomainError
 from crm.models import User
 from deals.models import DealStatus
+from deals.validation import clean_currency, clean_title, clean_value
 from imports.cleaning import CellError, parse_date, parse_decimal, parse_visibility, text
 from imports.models import DuplicateChoice, RowAction
+from imports.planning.keys import Keys
 from imports.planning.lookups import BLOCK_FIELDS, Lookups
 from imports.planning.rows import NewOrganization, NewPerson, RowPlan, Wanted
-
-_BARE_ADDRESS = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+")
 
 
 class Planner:
@@ -55,37 +51,7 @@ class Planner:
         # What the rows look up in the database (`_preload`).
         self.wanted = Wanted()
         # Keys are computed once per value: the preload and the rows share them.
-        self.email_keys: dict[str, str] = {}
-        self.phone_keys: dict[str, str] = {}
-        self.person_index: dict[str, dict] = {}
-        self.organization_keys: dict[str, str] = {}
-
-    def person_fields(self, name: str) -> dict:
-        fields = self.person_index.get(name)
-        if fields is None:
-            fields = self.person_index[name] = person_index_fields(name)
-        return fields
-
-    def organization_key(self, name: str) -> str:
-        # Many rows name the same organization: fold each name once.
-        key = self.organization_keys.get(name)
-        if key is None:
-            key = self.organization_keys[name] = organization_name_key(name)
-        return key
-
-    def email_key(self, raw: str) -> str:
-        key = self.email_keys.get(raw)
-        if key is None:
-            # A bare address is its own key, lowercased: no need to parse it as a header.
-            key = raw.lower() if _BARE_ADDRESS.fullmatch(raw) else email_key(raw)
-            self.email_keys[raw] = key
-        return key
-
-    def phone_key(self, raw: str) -> str:
-        key = self.phone_keys.get(raw)
-        if key is None:
-            key = self.phone_keys[raw] = phone_key(raw, self.lookups.country)
-        return key
+        self.keys = Keys(country=self.lookups.country)
 
     def cell(self, row: list, key: str):
         i = self.columns.get(key)
@@ -135,24 +101,24 @@ class Planner:
         phone_field = "phone" if self.kind == "persons" else "person_phone"
         org_field = "name" if self.kind == "organizations" else "organization_name"
         for row in rows:
-            organization_key = self.organization_key(text(self.cell(row, org_field)))
+            organization_key = self.keys.organization(text(self.cell(row, org_field)))
             if organization_key:
                 organization_names.add(organization_key)
             if self.kind == "organizations":
                 continue
-            email = self.email_key(text(self.cell(row, email_field)))
-            phone = self.phone_key(text(self.cell(row, phone_field)))
+            email = self.keys.email(text(self.cell(row, email_field)))
+            phone = self.keys.phone(text(self.cell(row, phone_field)))
             if email:
                 emails.add(email)
             if phone:
                 phones.add(phone)
             if name := text(self.cell(row, name_field)):
-                name_key = self.person_fields(name)["name_key"]
+                name_key = self.keys.person_fields(name)["name_key"]
                 person_names.add(name_key)
                 if not (email or phone):
                     uncontacted_names.add(name_key)
                 elif organization_key:
-                    index = self.person_fields(name)
+                    index = self.keys.person_fields(name)
                     contacted.add(
                         (
                             name_key,
@@ -180,12 +146,23 @@ class Planner:
             visible_to = None
         return owner_id, visible_to or self.lookups.default_visibility
 
+    def _valid(self, plan: RowPlan, key: str, clean, *args):
+        """`clean(*args)`, a rule of the app that owns the field; its refusal fails the row
+        at the cell (None then)."""
+        try:
+            return clean(*args)
+        except DomainError as exc:
+            plan.fail(self.column(key), exc.message)
+            return None
+
     def _name(self, row: list, key: str, plan: RowPlan, *, required: bool) -> str:
         value = text(self.cell(row, key))
-        if required and not value:
-            plan.fail(self.column(key), _("This cell is empty; a name is required."))
-        elif len(value) > 255:
-            plan.fail(self.column(key), _("At most 255 characters."))
+        if not value:
+            if required:
+                # Said of the cell (the preview lists failing cells), not of a form's field.
+                plan.fail(self.column(key), _("This cell is empty; a name is required."))
+            return value
+        self._valid(plan, key, clean_name, value)
         return value
 
     def _date(self, row: list, key: str, plan: RowPlan) -> date | None:
@@ -200,23 +177,19 @@ class Planner:
     ) -> tuple[list, list]:
         emails, phones = [], []
         if raw := text(self.cell(row, email_field)):
-            key = self.email_key(raw)
-            if not key or len(raw) > 254:
-                plan.fail(
-                    self.column(email_field),
-                    _("“%(value)s” is not an e-mail address.") % {"value": raw},
-                )
-            else:
+            key = self.keys.email(raw)
+            try:
+                check_email(raw, key)
                 emails.append((raw, key))
+            except DomainError as exc:
+                plan.fail(self.column(email_field), exc.message)
         if raw := text(self.cell(row, phone_field)):
-            key = self.phone_key(raw)
-            if not key or len(raw) > 64:
-                plan.fail(
-                    self.column(phone_field),
-                    _("“%(value)s” is not a phone number.") % {"value": raw},
-                )
-            else:
+            key = self.keys.phone(raw)
+            try:
+                check_phone(raw, key)
                 phones.append((raw, key))
+            except DomainError as exc:
+                plan.fail(self.column(phone_field), exc.message)
         return emails, phones
 
     def _existing_person(
@@ -244,7 +217,7 @@ class Planner:
         return None, ""
 
     def _remember_person(self, person: NewPerson, name_key: str) -> None:
-        person.index = self.person_fields(person.name)
+        person.index = self.keys.person_fields(person.name)
         self.new_persons.append(person)
         for _raw, key in person.emails:
             self.new_person_by.setdefault("e:" + key, person)
@@ -256,7 +229,7 @@ class Planner:
     def _organization_ref(
         self, name: str, owner_id: int, visible_to: str, number: int
     ) -> int | NewOrganization | None:
-        key = self.organization_key(name)
+        key = self.keys.organization(name)
         if not key:
             return None
         found = self.lookups.organization_by_name.get(key) or self.new_organization_by.get(key)
@@ -299,7 +272,7 @@ class Planner:
         address = text(self.cell(row, "address"))
         if plan.action == RowAction.FAILED:
             return
-        key = self.organization_key(name)
+        key = self.keys.organization(name)
         found = self.lookups.organization_by_name.get(key) or self.new_organization_by.get(key)
         reason = _("same name")
         if found is None and key in self.lookups.similar_organization:
@@ -355,7 +328,7 @@ class Planner:
         if plan.action == RowAction.FAILED:
             return
         organization = self._organization_ref(organization_name, owner_id, visible_to, plan.number)
-        name_key = self.person_fields(name)["name_key"]
+        name_key = self.keys.person_fields(name)["name_key"]
         found, reason = self._existing_person(name_key, emails, phones, organization)
         if found is not None:
             self._duplicate(plan, found, reason, "person")
@@ -384,21 +357,24 @@ class Planner:
     def _deal_or_lead_row(self, row: list, plan: RowPlan) -> None:
         title = text(self.cell(row, "title"))
         if not title:
+            # Said of the cell, as `_name` does; the other rules are the deal's.
             plan.fail(self.column("title"), _("This cell is empty; a title is required."))
-        elif len(title) > 255:
-            plan.fail(self.column("title"), _("At most 255 characters."))
+        else:
+            self._valid(plan, "title", clean_title, title)
         values: dict = {"title": title}
         try:
+            # The cell as the file writes numbers (its decimal separator), then the deal's rule.
             value = parse_decimal(self.cell(row, "value"), self.decimal_separator)
-            if value is not None and (value < 0 or value >= 10**12):
-                raise CellError(_("Enter an amount from 0 to 999,999,999,999.99."))
-            values["value"] = value or 0
         except CellError as exc:
             plan.fail(self.column("value"), exc.message)
-        currency = text(self.cell(row, "currency")).upper()
-        if currency and (len(currency) != 3 or not currency.isalpha()):
-            plan.fail(self.column("currency"), _("Use a three-letter currency code such as EUR."))
-        values["currency"] = currency or settings.CRM_DEFAULT_CURRENCY
+        else:
+            values["value"] = self._valid(plan, "value", clean_value, value)
+        currency = text(self.cell(row, "currency"))
+        values["currency"] = (
+            self._valid(plan, "currency", clean_currency, currency, "")
+            if currency
+            else settings.CRM_DEFAULT_CURRENCY
+        )
         values["expected_close_date"] = self._date(row, "expected_close_date", plan)
         owner_id, visible_to = self._owner_and_visibility(row, plan)
         values["owner_id"], values["visible_to"] = owner_id, visible_to
@@ -427,7 +403,7 @@ class Planner:
         person = None
         if person_name or emails or phones:
             name = person_name or (emails[0][0] if emails else phones[0][0])
-            name_key = self.person_fields(name)["name_key"]
+            name_key = self.keys.person_fields(name)["name_key"]
             found, reason = self._existing_person(name_key, emails, phones, organization)
             if found is not None and self.duplicates != DuplicateChoice.CREATE:
                 if self.duplicates == DuplicateChoice.SKIP and isinstance(found, int):
