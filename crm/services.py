@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from crm.errors import DomainError, NotPermitted
 from crm.models import CompanySettings, OwnedRecord, Role, Team, User, Visibility
+from crm.types import UNSET, Unset
 from crm.visibility import can_assign_to, can_edit, can_manage
 
 
@@ -67,8 +68,6 @@ def check_delete(*, actor: User, record: OwnedRecord) -> None:
 
 
 # --- Users and teams: only admins create and change them --------------------------------------
-
-_UNSET = object()
 
 
 def _check_admin(actor: User) -> None:
@@ -129,17 +128,17 @@ def user_update(
     *,
     actor: User,
     user: User,
-    password=_UNSET,
-    email=_UNSET,
-    first_name=_UNSET,
-    last_name=_UNSET,
-    role=_UNSET,
-    team=_UNSET,
-    managed_teams=_UNSET,
-    is_active=_UNSET,
+    password: str | Unset = UNSET,
+    email: str | Unset = UNSET,
+    first_name: str | Unset = UNSET,
+    last_name: str | Unset = UNSET,
+    role: str | Unset = UNSET,
+    team: Team | None | Unset = UNSET,
+    managed_teams: Iterable[Team] | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
 ) -> User:
     _check_admin(actor)
-    if user.pk == actor.pk and (is_active is False or (role is not _UNSET and role != actor.role)):
+    if user.pk == actor.pk and (is_active is False or (role is not UNSET and role != actor.role)):
         raise DomainError(_("You cannot demote or deactivate yourself."), field="role")
     for name, value in (
         ("email", email),
@@ -149,12 +148,12 @@ def user_update(
         ("team", team),
         ("is_active", is_active),
     ):
-        if value is not _UNSET:
+        if value is not UNSET:
             setattr(user, name, value)
-    if password is not _UNSET:
+    if password is not UNSET:
         _set_password(user, password)
     user.save()
-    if managed_teams is not _UNSET:
+    if managed_teams is not UNSET:
         user_set_managed_teams(user, managed_teams)
     elif user.role != Role.MANAGER:
         user.managed_teams.clear()
