@@ -39,7 +39,8 @@ from crm.services import (
 )
 from crm.types import UNSET, Unset
 from crm.visibility import can_edit
-from deals.services import check_contacts_visible, clean_currency, clean_title, clean_value
+from deals.services import check_contacts_visible
+from deals.validation import clean_currency, clean_title, clean_value
 from leads.errors import AlreadyConverted
 from leads.models import Lead, LeadSource
 

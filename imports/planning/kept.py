@@ -30,7 +30,8 @@ from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from imports.models import Import, SavedPlan
-from imports.planning import NewOrganization, NewPerson, Planner, RowPlan, Wanted
+from imports.planning.planner import Planner
+from imports.planning.rows import NewOrganization, NewPerson, RowPlan, Wanted
 
 logger = logging.getLogger(__name__)
 
