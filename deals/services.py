@@ -24,6 +24,7 @@ from crm.services import (
     resolve_owner_and_visibility,
 )
 from deals.models import Deal, DealHistory, DealStatus, HistoryKind, LostReason, Pipeline, Stage
+from deals.setup_services import stage_lock_for_deals
 
 _UNSET = object()
 
@@ -61,7 +62,7 @@ def _stage_in(pipeline: Pipeline, stage: Stage | None) -> Stage:
             raise DomainError(_("This pipeline has no stages."), field="pipeline")
     elif stage.pipeline_id != pipeline.pk:
         raise DomainError(_("This stage belongs to another pipeline."), field="stage")
-    return stage
+    return stage_lock_for_deals(stage)  # not deleted under the deal (Settings)
 
 
 def _lock(deal: Deal, version: int | None) -> Deal:

@@ -47,6 +47,7 @@ from contacts.normalize import (
     phone_key,
 )
 from crm.models import CompanySettings, User
+from crm.selectors import default_currency
 from crm.visibility import can_assign_to, visible_q
 from deals.models import DealStatus, Pipeline, Stage
 from imports.cleaning import CellError, parse_date, parse_decimal, parse_visibility, text
@@ -208,6 +209,7 @@ class Lookups:
         self.actor = actor
         self.options = options
         self.country = settings.CRM_DEFAULT_COUNTRY
+        self.default_currency = default_currency()
         self.users: dict[str, User | None] = {}
         for user in User.objects.filter(is_active=True):
             for name in {fold(user.username), user.email.lower(), fold(user.get_full_name())}:
@@ -819,7 +821,7 @@ class Planner:
         currency = text(self.cell(row, "currency")).upper()
         if currency and (len(currency) != 3 or not currency.isalpha()):
             plan.fail(self.column("currency"), _("Use a three-letter currency code such as EUR."))
-        values["currency"] = currency or settings.CRM_DEFAULT_CURRENCY
+        values["currency"] = currency or self.lookups.default_currency
         values["expected_close_date"] = self._date(row, "expected_close_date", plan)
         owner_id, visible_to = self._owner_and_visibility(row, plan)
         values["owner_id"], values["visible_to"] = owner_id, visible_to

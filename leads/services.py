@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +27,7 @@ from contacts.services import (
 )
 from crm.errors import DomainError, NotPermitted
 from crm.models import Label, User
+from crm.selectors import default_currency
 from crm.services import (
     apply_owner_change,
     check_delete,
@@ -77,7 +77,7 @@ def lead_create(
         person=person,
         organization=organization,
         value=clean_value(value),
-        currency=clean_currency(currency, settings.CRM_DEFAULT_CURRENCY),
+        currency=clean_currency(currency, default_currency()),
         source=source,
         expected_close_date=expected_close_date,
         owner=owner,

@@ -24,6 +24,12 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/profile/", views.profile, name="profile"),
+    # Public too (PUBLIC_PREFIXES): the one-time link of an invitation or a password reset.
+    path(
+        "accounts/set-password/<uidb64>/<token>/",
+        views.PasswordSetView.as_view(),
+        name="password_set",
+    ),
     # Under /i18n/, which is public: the login page loads the catalog too.
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", views.home, name="home"),
