@@ -7,17 +7,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from contacts.api.views import OrganizationViewSet, PersonViewSet
-from crm.api.views import TeamViewSet, TokenView, UserViewSet
-from deals.api.views import (
-    DealViewSet,
-    LabelViewSet,
-    LostReasonViewSet,
-    PipelineViewSet,
-    StageViewSet,
-)
+from crm.api.views import LabelViewSet, TeamViewSet, TokenView, UserViewSet
+from deals.api.views import DealViewSet, LostReasonViewSet, PipelineViewSet, StageViewSet
 from imports.api import ImportViewSet
 from leads.api.attach import LeadActivityViewSet, LeadEmailViewSet, LeadNoteViewSet
 from leads.api.views import LeadViewSet
+from setup.api import UserHandOverView
 
 app_name = "api"
 
@@ -47,6 +42,7 @@ router.register("imports", ImportViewSet, basename="import")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("users/<int:pk>/hand-over/", UserHandOverView.as_view(), name="user-hand-over"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

@@ -48,7 +48,9 @@ def stage_lock_for_deals(stage: Stage) -> Stage:
 
 
 def _lock_pipeline(pipeline: Pipeline) -> Pipeline:
-    return Pipeline.objects.select_for_update().get(pk=pipeline.pk)
+    # FOR NO KEY UPDATE: the Settings writes of one pipeline wait for each other, while a deal
+    # created in the pipeline meanwhile (its foreign key's FOR KEY SHARE) does not wait.
+    return Pipeline.objects.select_for_update(no_key=True).get(pk=pipeline.pk)
 
 
 def _clean_name(name: str | None, max_length: int = 100) -> str:
@@ -299,30 +301,31 @@ def stage_delete(*, actor: User, stage: Stage, move_to: Stage | None = None) -> 
     moves from a stage to itself, are dropped. The history's triggers recompute the stays of
     every deal touched; the deals' triggers move their tally.
 
-    Locks, in this order: the pipeline; the deals in the stage (a deal being moved out of it
-    finishes first); the stage FOR UPDATE, so a deal being moved into it either committed
-    before (and is moved here) or waits and then finds the stage gone (`stage_lock_for_deals`);
-    `move_to` FOR KEY SHARE, so it cannot be deleted under the deals moving there.
+    Locks, in this order: the pipeline; the deals in the stage or with history in it (the
+    stays recomputed for them check their deal rows at commit, so a deal being moved at the
+    same time finishes first, or waits for this delete); the stage FOR UPDATE, so a deal being
+    moved into it either committed before (and is moved here) or waits and then finds the
+    stage gone (`stage_lock_for_deals`); `move_to` FOR KEY SHARE, so it cannot be deleted
+    under the deals moving there.
     """
     check_admin(actor)
     pipeline = _lock_pipeline(stage.pipeline)
-    list(
+    touched = DealHistory.objects.filter(Q(from_stage=stage) | Q(to_stage=stage)).values("deal_id")
+    locked = (
         Deal.objects.select_for_update()
-        .filter(stage_id=stage.pk)
+        .filter(Q(stage_id=stage.pk) | Q(pk__in=touched))
         .order_by("id")
         .values_list("id", flat=True)
     )
+    has_deals = bool(list(locked))
     try:
         stage = Stage.objects.select_for_update().get(pk=stage.pk)
     except Stage.DoesNotExist:
         raise StageGone(_("This stage was deleted already.")) from None
     if Stage.objects.filter(pipeline=pipeline).count() <= 1:
         raise DomainError(_("A pipeline keeps at least one stage."), code="last_stage")
-    deals = Deal.objects.filter(stage_id=stage.pk)
-    has_deals = deals.exists()
-    has_history = DealHistory.objects.filter(Q(from_stage=stage) | Q(to_stage=stage)).exists()
     moved = 0
-    if has_deals or has_history:
+    if has_deals or Deal.objects.filter(stage_id=stage.pk).exists():
         if move_to is None:
             raise DomainError(
                 _("Choose the stage its deals move to."), field="move_to", code="move_to_required"
@@ -332,7 +335,7 @@ def stage_delete(*, actor: User, stage: Stage, move_to: Stage | None = None) -> 
         move_to = stage_lock_for_deals(move_to)
         # Every deal's version changes: a form or board opened before answers "changed
         # meanwhile" instead of writing the deleted stage back.
-        moved = deals.update(
+        moved = Deal.objects.filter(stage_id=stage.pk).update(
             stage_id=move_to.pk, version=F("version") + 1, updated_at=timezone.now()
         )
         DealHistory.objects.filter(to_stage=stage).update(to_stage=move_to)
@@ -340,8 +343,9 @@ def stage_delete(*, actor: User, stage: Stage, move_to: Stage | None = None) -> 
         DealHistory.objects.filter(
             kind=HistoryKind.STAGE, from_stage=move_to, to_stage=move_to
         ).delete()
+    # The others keep their order (a gap is no matter): renumbering them would recompute the
+    # stays of the whole pipeline for nothing.
     stage.delete()
-    _renumber(_stages_of(pipeline))
     return moved
 
 
