@@ -26,6 +26,9 @@ class TeamSerializer(serializers.ModelSerializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
+    # Not `format: email`: a user may have no address (empty), e.g. one invited without.
+    email = serializers.CharField(read_only=True, help_text="Empty when the user has none.")
+
     class Meta:
         model = User
         fields = [

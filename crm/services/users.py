@@ -87,20 +87,29 @@ def user_set_managed_teams(user: User, teams: Iterable[Team]) -> None:
     user.managed_teams.set(teams)
 
 
-def _check_admins_remain(user: User, *, role: str, is_active: bool) -> None:
-    """Refuse the change that would leave no active admin. The admins' rows are locked, in id
-    order: two admins demoting each other at the same time must not both succeed."""
-    was_admin = user.is_active and user.is_crm_admin
-    stays_admin = is_active and (role == Role.ADMIN or user.is_superuser)
-    if not was_admin or stays_admin:
-        return
-    admins = list(
+def _lock_admins() -> None:
+    """Lock the active admins' rows, in id order, before the user changed: two admins
+    demoting or deactivating each other at the same moment must not both succeed."""
+    list(
         User.objects.select_for_update()
         .filter(Q(role=Role.ADMIN) | Q(is_superuser=True), is_active=True)
         .order_by("id")
         .values_list("id", flat=True)
     )
-    if not [pk for pk in admins if pk != user.pk]:
+
+
+def _check_admins_remain(user: User, *, role: str, is_active: bool) -> None:
+    """Refuse the change that would leave no active admin (the admins are locked)."""
+    was_admin = user.is_active and user.is_crm_admin
+    stays_admin = is_active and (role == Role.ADMIN or user.is_superuser)
+    if not was_admin or stays_admin:
+        return
+    others = (
+        User.objects.filter(Q(role=Role.ADMIN) | Q(is_superuser=True), is_active=True)
+        .exclude(pk=user.pk)
+        .exists()
+    )
+    if not others:
         raise DomainError(
             _("This is the last active admin: make someone else an admin first."),
             field="is_active" if not is_active else "role",
@@ -123,6 +132,8 @@ def user_update(
     is_active=_UNSET,
 ) -> User:
     check_admin(actor)
+    if role is not _UNSET or is_active is not _UNSET:
+        _lock_admins()
     user = User.objects.select_for_update().get(pk=user.pk)
     new_role = user.role if role is _UNSET else role
     new_active = user.is_active if is_active is _UNSET else bool(is_active)

@@ -161,7 +161,9 @@ def test_the_company_currency_is_the_default_everywhere(client, admin_user, owne
     client.post(
         reverse("setup:company"), {"default_currency": "chf", "default_visibility": "company"}
     )
-    lead = lead_create(actor=owner, title="Swiss", organization=None, person=make_lead(owner).person)
+    lead = lead_create(
+        actor=owner, title="Swiss", organization=None, person=make_lead(owner).person
+    )
 
     assert CompanySettings.load().default_currency == "CHF"
     assert default_currency() == "CHF"
