@@ -106,6 +106,9 @@ class StageDeleteForm(forms.Form):
         self.fields["move_to"].queryset = Stage.objects.filter(
             pipeline_id=stage.pipeline_id
         ).exclude(pk=stage.pk)
+        # Always a stage chosen (the dialog shows only where another stage exists): a stage
+        # with deals needs one, and for an empty one it does no harm.
+        self.fields["move_to"].empty_label = None
         self.fields["move_to"].label_from_instance = lambda s: s.name
         self.fields["move_to"].widget.attrs["id"] = f"id_move_to_{stage.pk}"
 
