@@ -1,7 +1,8 @@
 """Admins' writes of pipelines, stages and lost reasons (the Settings pages and the API).
 
-Every write of a pipeline's stages locks the pipeline row first, then stage rows in id order:
-creates, renames, reorders and deletes of one pipeline run one after the other. The derived
+Every write of a pipeline's stages locks the pipeline row first (a delete then the deals it
+rewrites, then the stages): creates, renames, reorders and deletes of one pipeline run one
+after the other. The derived
 tables follow by themselves: the deal tally (deals' triggers) and the stage stays (history's
 triggers; a change of stages' order recomputes their pipeline's stays), so a reorder writes
 every order in one statement, and a delete moves the deals and their history in bulk.
