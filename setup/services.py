@@ -43,6 +43,8 @@ def user_hand_over(*, actor: User, user: User, to: User) -> HandedOver:
     check_admin(actor)
     if to.pk == user.pk:
         raise DomainError(_("Choose someone else."), field="to")
+    # Locked: not deactivated while the records are on their way to them.
+    to = User.objects.select_for_update().get(pk=to.pk)
     if not to.is_active:
         raise DomainError(_("Choose an active user."), field="to")
     now = timezone.now()

@@ -285,3 +285,17 @@ def test_a_deal_moved_onto_a_stage_being_deleted_gets_a_clear_error_and_nothing_
     assert Deal.objects.get(pk=in_second.pk).stage_id == third.pk
     assert_derived_tables_exact()
     assert Decimal(0) <= Deal.objects.get(pk=deal.pk).value
+
+
+@postgres_only
+def test_adding_and_moving_stages_among_deals_keeps_the_tables_exact(admin_user, owner, pipeline):
+    # given deals that moved forward
+    first, second, *_ = pipeline.stages.order_by("order")
+    deal = make_deal(owner, pipeline, stage=first)
+    deal_move(actor=owner, deal=deal, stage=second, version=None)
+    # when a stage is added in front and the second stage is moved last
+    setup.stage_create(actor=admin_user, pipeline=pipeline, name="Inbound", order=0)
+    setup.stage_update(actor=admin_user, stage=second, order=99, probability=90)
+    # then
+    assert names(pipeline) == ["Inbound", "Qualified", "Proposal", "Negotiation", "Contact made"]
+    assert_derived_tables_exact()
