@@ -1,17 +1,31 @@
-"""The activities list's filter: `GET /api/v1/activities/` and the activities export."""
+"""The activities list's filter: the activities page, `GET /api/v1/activities/` and the
+activities export."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity
+from activities.models import Activity, ActivityType
 from activities.selectors import activity_list
 from crm.filters import OwnerScope, owner_scope_q, param_scope, param_text
 from crm.models import User
+
+ACTIVITY_STATUS_OPEN = "open"
+# The page's `status`: what `done` it filters on (None: any).
+ACTIVITY_STATUSES = {ACTIVITY_STATUS_OPEN: False, "done": True, "any": None}
+
+
+def param_date(params: Mapping, name: str) -> date | None:
+    """An ISO date (2026-12-04) from the query string; anything else counts as not given."""
+    try:
+        return date.fromisoformat(str(params.get(name) or "").strip())
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -24,14 +38,25 @@ class ActivityFilters:
     person: int | None = None
     organization: int | None = None
     lead: int | None = None
+    type: str = ""  # one of ActivityType, or "" for any
+    # Due on or after, on or before (both days included): a calendar's range.
+    due_after: date | None = None
+    due_before: date | None = None
 
     @classmethod
     def from_query(cls, params: Mapping) -> ActivityFilters:
-        status = params.get("status")
+        """As the activities page (and so its export) reads its query string: the user's own
+        open activities unless another owner (`owner`: team, all) or status (`status`: done,
+        any) is asked for."""
+        status = params.get("status") or ACTIVITY_STATUS_OPEN
+        kind = params.get("type") or ""
         return cls(
             q=param_text(params),
-            done={"done": True, "open": False}.get(status),
-            scope=param_scope(params),
+            done=ACTIVITY_STATUSES.get(status, False),
+            scope=param_scope(params) if params.get("owner") else OwnerScope.MINE,
+            type=kind if kind in ActivityType.values else "",
+            due_after=param_date(params, "due_after"),
+            due_before=param_date(params, "due_before"),
         )
 
 
@@ -43,6 +68,12 @@ def activity_filter(
         qs = qs.filter(subject__icontains=filters.q)
     if filters.done is not None:
         qs = qs.filter(done=filters.done)
+    if filters.type:
+        qs = qs.filter(type=filters.type) if filters.type in ActivityType.values else qs.none()
+    if filters.due_after is not None:
+        qs = qs.filter(due_date__gte=filters.due_after)
+    if filters.due_before is not None:
+        qs = qs.filter(due_date__lte=filters.due_before)
     if filters.lead is not None:
         qs = qs.filter(leads=filters.lead)  # the leads' link table, by its reverse accessor
     for name in ("assignee", "deal", "person", "organization"):

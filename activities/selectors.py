@@ -25,6 +25,8 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
+    Value,
     When,
 )
 from django.utils import timezone
@@ -32,9 +34,10 @@ from django.utils import timezone
 from activities.models import Activity, Email, Note
 from contacts.models import MergeKind, MergeRecord, Organization, Person
 from crm.models import User
-from crm.visibility import visible_q
+from crm.visibility import assignable_users, visible_q
 from crm.web.paging import TIMELINE_PAGE
 from deals.models import Deal, DealHistory, LostReason, Stage
+from products.models import DealProductChange
 
 # A page shows the newest TIMELINE_PAGE entries; "the whole history" asks for all, up to this.
 TIMELINE_CAP = 5_000
@@ -111,25 +114,65 @@ def visible_leads_prefetch(user: User, *, to_attr: str = "lead_list") -> Prefetc
     return Prefetch("leads", queryset=lead_model.objects.filter(visible_q(user)), to_attr=to_attr)
 
 
-def my_activities(*, user: User, today: date | None = None) -> dict[str, QuerySet[Activity]]:
-    """The user's open activities: overdue, today and upcoming; a lead's activity carries the
-    lead (`lead_list`) where the user may see it, since it is about the lead."""
+def due_groups(
+    *, user: User, activities: QuerySet[Activity], today: date | None = None
+) -> dict[str, QuerySet[Activity]]:
+    """`activities` (already visible to the user) by when they are due: the open ones overdue,
+    today and upcoming, and the done ones. A lead's activity carries the lead (`lead_list`)
+    where the user may see it, since it is about the lead."""
     today = today or timezone.localdate()
-    mine = (
-        Activity.objects.filter(assignee=user, done=False)
-        .select_related("deal", "person", "organization")
-        .prefetch_related(visible_leads_prefetch(user))
+    rows = activities.select_related("deal", "person", "organization").prefetch_related(
+        visible_leads_prefetch(user)
     )
     return {
-        "overdue": mine.filter(due_date__lt=today),
-        "today": mine.filter(due_date=today),
-        "upcoming": mine.filter(due_date__gt=today),
+        "overdue": rows.filter(done=False, due_date__lt=today),
+        "today": rows.filter(done=False, due_date=today),
+        "upcoming": rows.filter(done=False, due_date__gt=today),
+        "done": rows.filter(done=True),
     }
+
+
+def my_activities(*, user: User, today: date | None = None) -> dict[str, QuerySet[Activity]]:
+    """The user's open activities: overdue, today and upcoming."""
+    mine = activity_list(user=user).filter(assignee=user, done=False)
+    groups = due_groups(user=user, activities=mine, today=today)
+    return {key: groups[key] for key in ("overdue", "today", "upcoming")}
+
+
+def calendar_assignees(*, user: User) -> QuerySet[User]:
+    """Whose calendar the user may open: a manager their teams' members', an admin anyone's
+    (the users they may assign activities to), a rep their own."""
+    if user.is_crm_admin or user.is_manager:
+        return assignable_users(user)
+    return User.objects.filter(pk=user.pk, is_active=True)
+
+
+def calendar_activities(*, user: User, activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    """A calendar's activities (already filtered to what the user may see: `activity_filter`),
+    by day and time, with what each entry links to, in the same query: the visible lead it was
+    written on (`lead_pk`, `lead_title`) and whether the user may open its deal, person and
+    organization (`deal_visible`, ...), since an assignee sees an activity on a deal they may
+    not see."""
+    leads = _lead_links(Activity).filter(visible_q(user, prefix="lead__")).order_by("lead_id")
+    if user.is_crm_admin:
+        shown = {name: Value(True) for name in ("deal", "person", "organization")}
+    else:
+        shown = {
+            "deal": _visible(Deal, "deal_id", user),
+            "person": _visible(Person, "person_id", user),
+            "organization": _visible(Organization, "organization_id", user),
+        }
+    return activities.annotate(
+        lead_pk=Subquery(leads.values("lead_id")[:1]),
+        lead_title=Subquery(leads.values("lead__title")[:1]),
+        **{f"{name}_visible": value for name, value in shown.items()},
+    ).order_by("due_date", F("due_time").asc(nulls_first=True), "id")
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """One thing that happened: kind is note, activity, email, history, conversion or merge."""
+    """One thing that happened: kind is note, activity, email, history, item_change (a
+    product added, changed or removed), conversion or merge."""
 
     kind: str
     at: datetime
@@ -158,6 +201,7 @@ def timeline_entries(
     emails: QuerySet[Email],
     history: QuerySet[DealHistory] | None = None,
     merges: QuerySet[MergeRecord] | None = None,
+    item_changes: QuerySet | None = None,
     extra: list[TimelineEntry] = (),
     limit: int | None = TIMELINE_PAGE,
     deal: Deal | None = None,
@@ -185,6 +229,12 @@ def timeline_entries(
         rows += [
             ("history", h.created_at, h, "actor")
             for h in _newest(history, "created_at", per_source)
+        ]
+    if item_changes is not None:
+        # Products added, changed, removed (DealProductChange, LeadProductChange).
+        rows += [
+            ("item_change", c.created_at, c, "actor")
+            for c in _newest(item_changes, "created_at", per_source)
         ]
     if merges is not None:
         rows += [
@@ -267,6 +317,7 @@ def deal_timeline(
         activities=Activity.objects.filter(deal=deal),
         emails=Email.objects.filter(deal=deal),
         history=DealHistory.objects.filter(deal=deal),
+        item_changes=DealProductChange.objects.filter(deal=deal),
         extra=extra,
         deal=deal,
     )

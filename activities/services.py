@@ -20,6 +20,7 @@ from activities.models import Activity, ActivityType, Email, Note
 from contacts.models import Organization, Person
 from crm.errors import DomainError, NotPermitted
 from crm.models import User
+from crm.rich_text import note_html_clean
 from crm.visibility import can_assign_to, can_edit, can_view
 from deals.models import Deal
 
@@ -48,6 +49,18 @@ def _targets(deal: Deal | None, person: Person | None, organization: Organizatio
     return {"deal": deal, "person": person, "organization": organization}
 
 
+def _note_content(content: str) -> str:
+    """The note as stored: plain text, or HTML cleaned to the subset the pages show
+    (crm.rich_text), so that the API never hands out a <script> or an onerror either."""
+    content = (content or "").strip()
+    if len(content) > MAX_NOTE_LENGTH:
+        raise DomainError(_("This note is too long."), field="content")
+    content = note_html_clean(content)
+    if not content:
+        raise DomainError(_("A note cannot be empty."), field="content")
+    return content
+
+
 def note_create(
     *,
     actor: User,
@@ -71,11 +84,7 @@ def note_create_unchecked(
     person: Person | None = None,
     organization: Organization | None = None,
 ) -> Note:
-    content = (content or "").strip()
-    if not content:
-        raise DomainError(_("A note cannot be empty."), field="content")
-    if len(content) > MAX_NOTE_LENGTH:
-        raise DomainError(_("This note is too long."), field="content")
+    content = _note_content(content)
     return Note.objects.create(
         content=content,
         author=actor,
@@ -91,10 +100,7 @@ def _check_note_author(actor: User, note: Note) -> None:
 @transaction.atomic
 def note_update(*, actor: User, note: Note, content: str) -> Note:
     _check_note_author(actor, note)
-    content = (content or "").strip()
-    if not content:
-        raise DomainError(_("A note cannot be empty."), field="content")
-    note.content = content
+    note.content = _note_content(content)
     note.save(update_fields=["content", "updated_at"])
     return note
 

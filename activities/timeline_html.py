@@ -23,6 +23,7 @@ from activities.models import Activity, ActivityType
 from activities.selectors import TimelineEntry
 from crm.templatetags.crm_format import rich_note
 from deals.models import DealHistory, DealStatus, HistoryKind
+from products.models import ItemChangeKind
 
 
 def _html(template: str, *args) -> SafeString:
@@ -205,6 +206,22 @@ class _Writer:
             _history_title(row),
             self.meta(entry, row.deal_id),
             reason,
+        )
+
+    def item_change(self, entry: TimelineEntry) -> str:
+        change = entry.item
+        title = {
+            ItemChangeKind.ADDED: gettext("Product added: %(name)s"),
+            ItemChangeKind.CHANGED: gettext("Product changed: %(name)s"),
+            ItemChangeKind.REMOVED: gettext("Product removed: %(name)s"),
+        }.get(change.kind)
+        return _html(
+            '<li class="timeline-entry timeline-kind-item timeline-item-{}">'
+            '<div class="timeline-body"><p class="timeline-title">{}</p>{}{}</div></li>',
+            change.kind,
+            title % {"name": change.product_name} if title else change.detail,
+            self.meta(entry, getattr(change, "deal_id", None)),
+            _html('<p class="timeline-detail">{}</p>', change.detail) if title else "",
         )
 
     def conversion(self, entry: TimelineEntry) -> str:

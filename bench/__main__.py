@@ -22,7 +22,16 @@ os.environ.setdefault("API_THROTTLE_ANON", "none")
 os.environ.setdefault("API_THROTTLE_USER", "none")
 os.environ.setdefault("API_THROTTLE_TOKEN", "none")
 
-SECTIONS = ["quality", "duplicates", "conversion", "pages", "api", "board", "imports"]
+SECTIONS = [
+    "quality",
+    "duplicates",
+    "conversion",
+    "pages",
+    "api",
+    "board",
+    "products",
+    "imports",
+]
 
 
 def recreate_database(url: str) -> None:
@@ -109,6 +118,10 @@ def run_section(section: str, args) -> dict:
         from bench import board_bench
 
         return board_bench.run()
+    if section == "products":
+        from bench import products_bench
+
+        return products_bench.run()
     if section == "imports":
         from bench import import_bench
 

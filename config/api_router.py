@@ -3,15 +3,20 @@
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from contacts.api.views import OrganizationViewSet, PersonViewSet
+from crm.api.custom_fields import CustomFieldViewSet
 from crm.api.views import LabelViewSet, TeamViewSet, TokenView, UserViewSet
-from deals.api.views import DealViewSet, LostReasonViewSet, PipelineViewSet, StageViewSet
+from crm.csp import csp_update
+from deals.api.views import LostReasonViewSet, PipelineViewSet, StageViewSet
 from imports.api import ImportViewSet
 from leads.api.attach import LeadActivityViewSet, LeadEmailViewSet, LeadNoteViewSet
+from leads.api.deals import DealViewSet
+from leads.api.items import LeadProductViewSet
 from leads.api.views import LeadViewSet
+from products.api.views import DealProductViewSet, ProductViewSet
 from setup.api import UserHandOverView
 
 app_name = "api"
@@ -27,6 +32,7 @@ router.include_root_view = False
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("persons", PersonViewSet, basename="person")
 router.register("leads", LeadViewSet, basename="lead")
+# The deals app's views with `to-lead/` (leads/api/deals.py).
 router.register("deals", DealViewSet, basename="deal")
 router.register("pipelines", PipelineViewSet, basename="pipeline")
 router.register("stages", StageViewSet, basename="stage")
@@ -38,13 +44,48 @@ router.register("activities", LeadActivityViewSet, basename="activity")
 router.register("emails", LeadEmailViewSet, basename="email")
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
+router.register("fields", CustomFieldViewSet, basename="custom-field")
 router.register("imports", ImportViewSet, basename="import")
+router.register("products", ProductViewSet, basename="product")
+
+
+def record_products(viewset, name: str) -> list:
+    """`{record}/{id}/products/` and `.../products/{line}/`: the record's product lines."""
+    return [
+        path(
+            f"{name}s/<int:{name}_pk>/products/",
+            viewset.as_view({"get": "list", "post": "create"}),
+            name=f"{name}-products",
+        ),
+        path(
+            f"{name}s/<int:{name}_pk>/products/value-mode/",
+            viewset.as_view({"post": "value_mode"}),
+            name=f"{name}-products-value-mode",
+        ),
+        path(
+            f"{name}s/<int:{name}_pk>/products/<int:pk>/",
+            viewset.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"}),
+            name=f"{name}-product",
+        ),
+    ]
+
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("users/<int:pk>/hand-over/", UserHandOverView.as_view(), name="user-hand-over"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Swagger UI from our static files (drf-spectacular-sidecar), its start-up script a file
+    # of its own (?script): the page runs under the site's CSP, only its <style> block needs
+    # inline styles.
+    path(
+        "docs/",
+        csp_update(style_src=["'unsafe-inline'"])(
+            SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+        ),
+        name="docs",
+    ),
+    *record_products(DealProductViewSet, "deal"),
+    *record_products(LeadProductViewSet, "lead"),
     path("", include(router.urls)),
     # Anything else under /api/v1/ is a JSON 404 too, not the site's HTML page.
     re_path(r"", not_found),

@@ -47,12 +47,15 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our own static files (CSP: 'self')
     "import_export",
     # The domain, in the one direction the apps depend on each other (README, .importlinter):
-    # crm <- contacts <- deals <- activities <- leads <- reports, imports, search, setup <- demo
+    # crm <- contacts <- deals <- products <- activities <- leads <- reports, imports, search,
+    # setup <- demo
     "crm",
     "contacts",
     "deals",
+    "products",
     "activities",
     "leads",
     "reports",
@@ -73,6 +76,7 @@ MIDDLEWARE = [
     "crm.middleware.ActivateUserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "crm.csp.ContentSecurityPolicyMiddleware",
     "crm.middleware.LoginRequiredMiddleware",
 ]
 
@@ -97,7 +101,11 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Connections are kept for a minute; the health check tests a kept one before a request
+    # uses it, so a restarted or failed-over database costs a reconnect, not a 500.
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -119,6 +127,11 @@ AUTH_USER_MODEL = "crm.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+# Every login path (the login page, the admin's, the API's token endpoint) goes through this
+# backend: it refuses while too many failed logins lock a username or a client address.
+AUTHENTICATION_BACKENDS = ["crm.login_limits.LoginLimitBackend"]
+CRM_LOGIN_FAILURE_LIMIT = int(os.environ.get("CRM_LOGIN_FAILURE_LIMIT", 5))
+CRM_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("CRM_LOGIN_LOCKOUT_SECONDS", 15 * 60))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -187,7 +200,33 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Behind a proxy that terminates TLS, name the header it sets (e.g. X-Forwarded-Proto): Django
+# then takes "https" in it as a secure request. Off unless set: any client could send it.
+_PROXY_SSL_HEADER = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+if _PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+# How many proxies of our own stand in front of the server. The client's address is then the
+# one the outermost of them wrote into X-Forwarded-For; with 0 it is the connection's address
+# and X-Forwarded-For is ignored (anyone can send it). Throttles and login limits both use it.
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", 0))
+
+# The Content-Security-Policy of every response (crm.csp): scripts only from our own static
+# files, no inline script or event handler. Inline style attributes stay allowed (a label's
+# colour from the database, DRF's browsable API), <style> elements do not.
+CRM_CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "style-src-attr": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 
 def _throttle(name: str, default: str) -> str | None:
@@ -206,6 +245,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "crm.api.schema.CrmAutoSchema",
     "EXCEPTION_HANDLER": "crm.api.exceptions.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "crm.api.pagination.CrmPagination",
+    "NUM_PROXIES": NUM_PROXIES,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "crm.api.renderers.BrowsableApiRenderer",  # without an inline <style>: CSP
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
         "crm.api.throttles.AnonThrottle",
         "crm.api.throttles.UserThrottle",
@@ -221,6 +265,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Leads, deals, contacts and everything a user can do in the browser.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "VisibilityEnum": "crm.models.Visibility",

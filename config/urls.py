@@ -14,6 +14,7 @@ urlpatterns = [
     path("leads/", include("leads.urls")),
     path("deals/", include("deals.urls")),
     path("pipeline/", include("deals.board.urls")),
+    path("products/", include("products.urls")),
     path("reports/", include("reports.urls")),
     path("imports/", include("imports.urls")),
     path("activities/", include("activities.urls")),

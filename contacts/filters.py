@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from contacts.models import Organization, Person, PersonEmail, PersonPhone
 from contacts.normalize import domain_key, organization_name_key, person_name_key, phone_key
 from contacts.selectors import organization_list, person_list
+from crm.custom_fields.query import apply_custom_filters, custom_params
 from crm.filters import OwnerScope, owner_scope_q, param_scope, param_text
-from crm.models import User
+from crm.models import FieldEntity, User
 
 # Enough digits to be a phone number being typed, not a year or a house number.
 PHONE_MIN_DIGITS = 5
@@ -62,14 +63,17 @@ class ContactFilters:
     scope: str = OwnerScope.ALL
     owner: int | None = None  # one user's records (the API's `owner`)
     organization: int | None = None  # people of one organization (the API's)
+    custom: tuple[tuple[str, str], ...] = ()  # `cf_<key>` parameters (crm.custom_fields)
 
     @classmethod
     def from_query(cls, params: Mapping) -> ContactFilters:
         """As the people and organization pages (and so their exports) read their query."""
-        return cls(q=param_text(params), scope=param_scope(params))
+        return cls(q=param_text(params), scope=param_scope(params), custom=custom_params(params))
 
 
-def _common(qs: QuerySet, user: User, filters: ContactFilters) -> QuerySet:
+def _common(qs: QuerySet, user: User, filters: ContactFilters, entity: str) -> QuerySet:
+    if filters.custom:
+        qs = apply_custom_filters(qs, entity, dict(filters.custom))
     if filters.owner is not None:
         qs = qs.filter(owner_id=filters.owner)
     return qs.filter(owner_scope_q(user, filters.scope))
@@ -83,7 +87,7 @@ def person_filter(
         qs = qs.filter(person_search_q(filters.q))
     if filters.organization is not None:
         qs = qs.filter(organization_id=filters.organization)
-    return _common(qs, user, filters)
+    return _common(qs, user, filters, FieldEntity.PERSON)
 
 
 def organization_filter(
@@ -92,7 +96,7 @@ def organization_filter(
     qs = organization_list(user=user) if qs is None else qs
     if filters.q:
         qs = qs.filter(organization_search_q(filters.q))
-    return _common(qs, user, filters)
+    return _common(qs, user, filters, FieldEntity.ORGANIZATION)
 
 
 # The exports' columns: heading, value of a record (imports/exports.py writes them).

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import User, Visibility
+from crm.models import FieldEntity, User, Visibility
 from crm.visibility import can_assign_to
+from crm.web.custom_fields import add_custom_fields
 from crm.web.fields import WebsiteField
 from crm.web.paging import page_number
 
@@ -71,6 +72,7 @@ class PersonForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         _limit_owners(self, user)
+        add_custom_fields(self, FieldEntity.PERSON, user=user, values=self.initial.get("custom"))
         # The organization is picked while typing (templates/contacts/_contact_picker.html).
         self.fields["organization"].widget.attrs.update(
             {
@@ -100,6 +102,7 @@ class PersonForm(forms.Form):
             "organization_id": person.organization_id,
             "organization": person.organization.name if person.organization else "",
             "job_title": person.job_title,
+            "custom": person.custom_fields,
             "owner": person.owner_id,
             "visible_to": person.visible_to,
         }
@@ -117,10 +120,14 @@ class OrganizationForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         _limit_owners(self, user)
+        add_custom_fields(
+            self, FieldEntity.ORGANIZATION, user=user, values=self.initial.get("custom")
+        )
 
     @staticmethod
     def initial_from(org) -> dict:
         return {
+            "custom": org.custom_fields,
             "name": org.name,
             "website": org.website,
             "address": org.address,

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from crm.models import CompanySettings, Label, Team, User
+from crm.web.login import AdminLoginForm
 
 
 def _crm_admins_allowed(request) -> bool:
@@ -12,6 +13,7 @@ def _crm_admins_allowed(request) -> bool:
 
 admin.site.has_permission = _crm_admins_allowed
 admin.site.site_header = "CRM administration"
+admin.site.login_form = AdminLoginForm  # says so when failed logins locked the account
 
 
 @admin.register(User)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -119,6 +120,14 @@ class OwnedRecord(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The values of the fields an admin added (`crm.custom_fields`), {key: value}. The database
+    # default too: the imports' COPY writes rows without naming this column.
+    custom_fields = models.JSONField(
+        _("custom fields"),
+        default=dict,
+        db_default=models.Value({}, models.JSONField()),
+        blank=True,
+    )
 
     class Meta:
         abstract = True
@@ -137,3 +146,79 @@ class Label(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FieldEntity(models.TextChoices):
+    """The records an admin can add fields to. Leads share the deal fields (as in Pipedrive)
+    and may have fields of their own; a lead's deal-field values become the deal's."""
+
+    DEAL = "deal", _("Deal")
+    LEAD = "lead", _("Lead")
+    PERSON = "person", _("Person")
+    ORGANIZATION = "organization", _("Organization")
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", _("Text")
+    LONG_TEXT = "long_text", _("Long text")
+    NUMBER = "number", _("Number")
+    MONEY = "money", _("Money")
+    DATE = "date", _("Date")
+    OPTION = "option", _("Single option")
+    OPTIONS = "options", _("Multiple options")
+    USER = "user", _("User")
+    PERSON = "person", _("Person")
+    ORGANIZATION = "organization", _("Organization")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    URL = "url", _("URL")
+    BOOLEAN = "boolean", _("Yes/no")
+
+
+class CustomField(models.Model):
+    """A field an admin added to deals, leads, persons or organizations.
+
+    Values live in the record's `custom_fields` jsonb column under `key` (which never changes,
+    so renaming the field keeps them): option types store option ids, so renaming an option
+    keeps them too. Archiving hides the field everywhere and keeps the values.
+    """
+
+    entity = models.CharField(_("record"), max_length=20, choices=FieldEntity.choices)
+    key = models.SlugField(_("key"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    type = models.CharField(_("type"), max_length=20, choices=FieldType.choices)
+    required = models.BooleanField(_("required"), default=False)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    archived = models.BooleanField(_("archived"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["entity", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "key"], name="custom_field_key_unique"),
+            models.UniqueConstraint(Lower("name"), "entity", name="custom_field_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_options(self) -> bool:
+        return self.type in (FieldType.OPTION, FieldType.OPTIONS)
+
+
+class CustomFieldOption(models.Model):
+    field = models.ForeignKey(
+        CustomField, verbose_name=_("field"), on_delete=models.CASCADE, related_name="options"
+    )
+    label = models.CharField(_("label"), max_length=100)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["field", "position", "id"]
+        constraints = [
+            models.UniqueConstraint("field", Lower("label"), name="custom_field_option_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label

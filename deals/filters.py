@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from crm.custom_fields.query import apply_custom_filters, custom_params
 from crm.filters import OwnerScope, owner_scope_q, param_id, param_scope, param_text
-from crm.models import User
+from crm.models import FieldEntity, User
 from deals.models import Deal, DealStatus
 from deals.selectors import deal_list
 
@@ -26,6 +27,7 @@ class DealFilters:
     owner: int | None = None  # one user's deals (the API's `owner`)
     person: int | None = None
     organization: int | None = None
+    custom: tuple[tuple[str, str], ...] = ()  # `cf_<key>` parameters (crm.custom_fields)
 
     @classmethod
     def from_query(cls, params: Mapping) -> DealFilters:
@@ -40,6 +42,7 @@ class DealFilters:
             pipeline=param_id(params, "pipeline"),
             stage=param_id(params, "stage"),
             scope=param_scope(params),
+            custom=custom_params(params),
         )
 
 
@@ -53,6 +56,8 @@ def deal_filter(*, user: User, filters: DealFilters, qs: QuerySet[Deal] | None =
     for name in ("pipeline", "stage", "owner", "person", "organization"):
         if getattr(filters, name) is not None:
             qs = qs.filter(**{f"{name}_id": getattr(filters, name)})
+    if filters.custom:
+        qs = apply_custom_filters(qs, FieldEntity.DEAL, dict(filters.custom))
     return qs.filter(owner_scope_q(user, filters.scope))
 
 

@@ -80,6 +80,9 @@ class Deal(OwnedRecord):
         validators=[MinValueValidator(Decimal("0"))],
     )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    # True: the value is the sum of the deal's products, kept by the products app's services
+    # (through deal_value_set); False: the value is typed by hand.
+    value_from_items = models.BooleanField(_("value from products"), default=False)
     person = models.ForeignKey(
         Person,
         verbose_name=_("person"),

@@ -20,9 +20,8 @@ from django.utils.translation import gettext as _
 from crm.errors import DomainError, StaleVersion
 from crm.models import User
 from crm.services import check_admin
+from crm.types import UNSET
 from deals.models import Deal, DealHistory, HistoryKind, LostReason, Pipeline, Stage
-
-_UNSET = object()
 
 
 class StageGone(DomainError):
@@ -115,22 +114,22 @@ def pipeline_create(
 
 @transaction.atomic
 def pipeline_update(
-    *, actor: User, pipeline: Pipeline, name=_UNSET, is_active=_UNSET, order=_UNSET
+    *, actor: User, pipeline: Pipeline, name=UNSET, is_active=UNSET, order=UNSET
 ) -> Pipeline:
     """Rename, archive (is_active False: off the board and the forms; its deals stay) or
     restore a pipeline, or change its place in the menu."""
     check_admin(actor)
     pipeline = _lock_pipeline(pipeline)
-    if name is not _UNSET:
+    if name is not UNSET:
         pipeline.name = _check_pipeline_name(name, exclude=pipeline)
-    if is_active is not _UNSET:
+    if is_active is not UNSET:
         if (
             not is_active
             and not Pipeline.objects.filter(is_active=True).exclude(pk=pipeline.pk).exists()
         ):
             raise DomainError(_("Keep at least one active pipeline."), field="is_active")
         pipeline.is_active = bool(is_active)
-    if order is not _UNSET:
+    if order is not UNSET:
         if order is None or int(order) < 0:
             raise DomainError(_("Enter a position of 0 or more."), field="order")
         pipeline.order = int(order)
@@ -228,16 +227,16 @@ def stage_update(
     *,
     actor: User,
     stage: Stage,
-    name=_UNSET,
-    pipeline=_UNSET,
-    order=_UNSET,
-    probability=_UNSET,
-    rotting_days=_UNSET,
+    name=UNSET,
+    pipeline=UNSET,
+    order=UNSET,
+    probability=UNSET,
+    rotting_days=UNSET,
 ) -> Stage:
     check_admin(actor)
     pipeline_now = _lock_pipeline(stage.pipeline)
     stage = Stage.objects.select_for_update().get(pk=stage.pk)
-    if pipeline is not _UNSET and pipeline.pk != stage.pipeline_id:
+    if pipeline is not UNSET and pipeline.pk != stage.pipeline_id:
         # The stays and the reports pair a stage with its pipeline's deals: a stage with deals
         # (open or closed) stays where it is; an empty one may move.
         if (
@@ -249,19 +248,19 @@ def stage_update(
             )
         target = _lock_pipeline(pipeline)
         stage.pipeline = target
-        stage.name = _check_stage_name(target, stage.name if name is _UNSET else name, stage)
+        stage.name = _check_stage_name(target, stage.name if name is UNSET else name, stage)
         stage.order = len(_stages_of(target))
         stage.save()
         _renumber(_stages_of(pipeline_now))
         pipeline_now = target
-    if name is not _UNSET:
+    if name is not UNSET:
         stage.name = _check_stage_name(pipeline_now, name, exclude=stage)
-    if probability is not _UNSET:
+    if probability is not UNSET:
         stage.probability = _clean_probability(probability)
-    if rotting_days is not _UNSET:
+    if rotting_days is not UNSET:
         stage.rotting_days = _clean_rotting_days(rotting_days)
     stage.save(update_fields=["name", "probability", "rotting_days"])
-    if order is not _UNSET:
+    if order is not UNSET:
         stages = _stages_of(pipeline_now)
         _renumber(_place(stages, next(s for s in stages if s.pk == stage.pk), order))
         stage.refresh_from_db()
@@ -371,14 +370,14 @@ def lost_reason_create(*, actor: User, name: str) -> LostReason:
 
 @transaction.atomic
 def lost_reason_update(
-    *, actor: User, lost_reason: LostReason, name=_UNSET, is_active=_UNSET
+    *, actor: User, lost_reason: LostReason, name=UNSET, is_active=UNSET
 ) -> LostReason:
     """Rename a reason, or retire it (is_active False: no longer offered; lost deals keep it)."""
     check_admin(actor)
     reason = LostReason.objects.select_for_update().get(pk=lost_reason.pk)
-    if name is not _UNSET:
+    if name is not UNSET:
         reason.name = _check_reason_name(name, exclude=reason)
-    if is_active is not _UNSET:
+    if is_active is not UNSET:
         reason.is_active = bool(is_active)
     reason.save()
     return reason

@@ -6,6 +6,7 @@ app_name = "deals"
 
 urlpatterns = [
     path("", views.deal_list_view, name="list"),
+    path("add/", views.deal_add, name="add"),
     path("<int:pk>/", views.deal_detail, name="detail"),
     path("<int:pk>/edit/", views.deal_edit, name="edit"),
     path("<int:pk>/move/", views.deal_move, name="move"),

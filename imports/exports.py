@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
 
 import tablib
 from django.db.models import QuerySet
@@ -22,7 +23,8 @@ from activities import filters as activity_filters
 from activities.filters import ActivityFilters, activity_filter
 from contacts import filters as contact_filters
 from contacts.filters import ContactFilters, organization_filter, person_filter
-from crm.models import User
+from crm.custom_fields.values import fields_for, visible_values
+from crm.models import FieldEntity, User
 from deals import filters as deal_filters
 from deals.filters import DealFilters, deal_filter
 from leads import filters as lead_filters
@@ -79,11 +81,30 @@ def export_records(*, user: User, kind: str, params) -> QuerySet:
     return records(user, params)
 
 
+# The kinds whose records carry custom fields: one more column per field, after the others.
+CUSTOM_ENTITIES = {
+    "leads": FieldEntity.LEAD,
+    "deals": FieldEntity.DEAL,
+    "people": FieldEntity.PERSON,
+    "persons": FieldEntity.PERSON,
+    "organizations": FieldEntity.ORGANIZATION,
+}
+CHUNK = 2000
+
+
 def export_dataset(*, user: User, kind: str, params) -> tablib.Dataset:
     _records, columns = _kinds()["people" if kind == "persons" else kind]
-    dataset = tablib.Dataset(headers=[str(heading) for heading, _value in columns])
-    for record in export_records(user=user, kind=kind, params=params).iterator(2000):
-        dataset.append([_cell(value(record)) for _heading, value in columns])
+    entity = CUSTOM_ENTITIES.get(kind)
+    custom = fields_for(entity) if entity else []
+    headers = [str(heading) for heading, _value in columns] + [field.name for field in custom]
+    dataset = tablib.Dataset(headers=headers)
+    records = export_records(user=user, kind=kind, params=params).iterator(CHUNK)
+    for chunk in iter(lambda: list(islice(records, CHUNK)), []):
+        texts = visible_values(entity=entity, records=chunk, user=user) if custom else {}
+        for record in chunk:
+            shown = {field.key: text for field, text in texts.get(record.pk, [])}
+            row = [_cell(value(record)) for _heading, value in columns]
+            dataset.append(row + [neutralize(shown.get(field.key, "")) for field in custom])
     return dataset
 
 

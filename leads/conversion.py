@@ -3,14 +3,15 @@
 `lead_duplicates` finds existing people or organizations like the lead's own; the user picks
 one (or keeps the new one) and `lead_convert` writes the deal in one transaction, the lead row
 locked so that two clicks give one deal (and a unique `Lead.deal` column backs it). The lead's
-notes, activities and e-mails move to the deal; a replaced contact record is merged into the
-chosen one unless something else uses it, so no orphan duplicate stays behind.
+notes, activities, e-mails and products move to the deal; a replaced contact record is merged
+into the chosen one unless something else uses it, so no orphan duplicate stays behind.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,20 +23,22 @@ from activities.services import (
 )
 from contacts.models import Organization, Person
 from contacts.selectors import DuplicateMatch, organization_duplicates, person_duplicates
-from contacts.services import (
-    ORGANIZATION_MERGE_FIELDS,
-    PERSON_MERGE_FIELDS,
-    organization_merge,
-    person_merge,
-)
+from contacts.services import organization_merge_unchecked, person_merge_unchecked
+from crm.custom_fields.values import carried_to_deal
 from crm.errors import DomainError, NotPermitted
 from crm.models import User
 from crm.visibility import can_assign_to, can_edit, can_view
 from deals.models import Deal, HistoryKind, Pipeline, Stage
-from deals.services import deal_create
+from deals.services import clean_value, deal_create
 from leads.errors import DuplicateContacts
-from leads.models import Lead
+from leads.line_items import lead_lines_for_deal
+from leads.models import Lead, LeadProduct
 from leads.services import check_lead_open
+from products.services import deal_items_carry
+
+# A chosen existing record keeps its owner and visibility; every blank of it is filled from the
+# lead's own record, and e-mails and phones of both are kept (`person_merge_unchecked`).
+_KEEP_OWNER = {"owner": "survivor", "visible_to": "survivor"}
 
 
 @dataclass(frozen=True)
@@ -87,11 +90,22 @@ def _chosen(
     return chosen
 
 
-def _is_used_elsewhere(record: Person | Organization, lead: Lead) -> bool:
-    """Does anything but this lead use the lead's own contact? (Then it must not be merged.)"""
+def _is_used_elsewhere(
+    record: Person | Organization, lead: Lead, merged_person: Person | None = None
+) -> bool:
+    """Does anything but this lead use the lead's own contact? (Then it must not be merged.)
+
+    `merged_person`: the lead's own person, merged away by this conversion, which does not
+    count as a user of the lead's own organization.
+    """
     if record.deals.exists() or record.leads.exclude(pk=lead.pk).exists():
         return True
-    return isinstance(record, Organization) and record.persons.exists()
+    if not isinstance(record, Organization):
+        return False
+    persons = record.persons.all()
+    if merged_person is not None:
+        persons = persons.exclude(pk=merged_person.pk)
+    return persons.exists()
 
 
 @transaction.atomic
@@ -108,6 +122,7 @@ def lead_convert(
     visible_to: str | None = None,
     person_choice: ContactChoice | None = None,
     organization_choice: ContactChoice | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> Deal:
     """Turn a lead into a deal in one transaction.
 
@@ -115,6 +130,7 @@ def lead_convert(
     refuses with `DuplicateContacts` so the caller can ask the user. A chosen existing record
     takes the lead's place, and the lead's own record, if nothing else uses it, is merged into
     it: no orphan duplicate stays behind. Raises `AlreadyConverted` for a converted lead.
+    The lead's values of the deal fields become the deal's; `custom_fields` changes some.
     """
     if not can_edit(actor, lead):
         raise NotPermitted(_("You may not convert this lead."))
@@ -166,6 +182,7 @@ def lead_convert(
         source=lead.source,
         history_kind=HistoryKind.CONVERTED,
         history_detail=lead.title,
+        custom_fields={**carried_to_deal(lead.custom_fields), **(custom_fields or {})},
     )
 
     # What was written on the lead moves to the deal (and stays on its person and organization).
@@ -175,32 +192,49 @@ def lead_convert(
     Email.objects.filter(leads=lead).update(**moved)
     deal_refresh_next_activity(deal)
 
+    # The lead's products move to the deal; its value stays their sum unless the user typed
+    # another value or chose another currency for the deal.
+    lines = lead_lines_for_deal(lead)
+    if lines:
+        typed = value not in (None, "") and clean_value(value) != lead.value
+        deal = deal_items_carry(
+            deal=deal,
+            lines=lines,
+            value_from_items=lead.value_from_items and deal.currency == lead.currency and not typed,
+        )
+        LeadProduct.objects.filter(lead=lead).delete()
+
     lead.deal, lead.converted_at, lead.converted_by = deal, timezone.now(), actor
     lead.save(update_fields=["deal", "converted_at", "converted_by", "updated_at"])
 
     # The lead's own contact records, replaced by chosen ones, are merged into them unless
-    # something else uses them, so no orphan duplicate stays behind.
+    # something else uses them, so no orphan duplicate stays behind. The actor may fold them
+    # away: nothing but this lead, which they may edit, uses them. Whether the organization is
+    # used is decided before the person merge, which may give the chosen person the lead's
+    # organization (a blank filled); merging that organization then moves the person along.
     own_person, own_org = lead.person, lead.organization
-    if own_person is not None and person is not None and person.pk != own_person.pk:
-        if _is_used_elsewhere(own_person, lead):
-            Lead.objects.filter(pk=lead.pk).update(person=person)
-        else:
-            person_merge(
-                actor=actor,
-                survivor=person,
-                other=own_person,
-                authorized=True,
-                keep=dict.fromkeys(PERSON_MERGE_FIELDS, "survivor"),
-            )
-    if own_org is not None and organization is not None and organization.pk != own_org.pk:
-        if _is_used_elsewhere(own_org, lead):
-            Lead.objects.filter(pk=lead.pk).update(organization=organization)
-        else:
-            organization_merge(
-                actor=actor,
-                survivor=organization,
-                other=own_org,
-                authorized=True,
-                keep=dict.fromkeys(ORGANIZATION_MERGE_FIELDS, "survivor"),
-            )
+    merge_person = (
+        own_person is not None
+        and person is not None
+        and person.pk != own_person.pk
+        and not _is_used_elsewhere(own_person, lead)
+    )
+    merge_org = (
+        own_org is not None
+        and organization is not None
+        and organization.pk != own_org.pk
+        and not _is_used_elsewhere(
+            own_org, lead, merged_person=own_person if merge_person else None
+        )
+    )
+    if merge_person:
+        person_merge_unchecked(actor=actor, survivor=person, other=own_person, keep=_KEEP_OWNER)
+    elif own_person is not None and person is not None and person.pk != own_person.pk:
+        Lead.objects.filter(pk=lead.pk).update(person=person)
+    if merge_org:
+        organization_merge_unchecked(
+            actor=actor, survivor=organization, other=own_org, keep=_KEEP_OWNER
+        )
+    elif own_org is not None and organization is not None and organization.pk != own_org.pk:
+        Lead.objects.filter(pk=lead.pk).update(organization=organization)
     return deal

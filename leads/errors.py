@@ -17,6 +17,15 @@ class AlreadyConverted(DomainError):
         self.deal = deal
 
 
+class AlreadyBackToLead(DomainError):
+    """The deal is gone: an earlier request (a double click) sent it back to the inbox."""
+
+    code = "already_back_to_lead"
+
+    def __init__(self):
+        super().__init__(_("This deal was already sent back to the leads inbox."))
+
+
 class DuplicateContacts(DomainError):
     """The lead's person or organization looks like existing ones: the user must choose."""
 

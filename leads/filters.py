@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from crm.custom_fields.query import apply_custom_filters, custom_params
 from crm.filters import OwnerScope, owner_scope_q, param_flag, param_id, param_scope, param_text
-from crm.models import User
+from crm.models import FieldEntity, User
 from leads.models import Lead, LeadSource
 from leads.selectors import lead_list
 
@@ -25,6 +26,7 @@ class LeadFilters:
     owner: int | None = None  # one user's leads (the API's `owner`)
     person: int | None = None
     organization: int | None = None
+    custom: tuple[tuple[str, str], ...] = ()  # `cf_<key>` parameters (crm.custom_fields)
 
     @classmethod
     def from_query(cls, params: Mapping) -> LeadFilters:
@@ -36,6 +38,7 @@ class LeadFilters:
             scope=param_scope(params, "scope") if "scope" in params else param_scope(params),
             label=param_id(params, "label"),
             source=source if source in LeadSource.values else "",
+            custom=custom_params(params),
         )
 
 
@@ -59,6 +62,8 @@ def lead_filter(*, user: User, filters: LeadFilters, qs: QuerySet | None = None)
     for name in ("owner", "person", "organization"):
         if getattr(filters, name) is not None:
             qs = qs.filter(**{f"{name}_id": getattr(filters, name)})
+    if filters.custom:
+        qs = apply_custom_filters(qs, FieldEntity.LEAD, dict(filters.custom))
     return qs.filter(owner_scope_q(user, filters.scope))
 
 

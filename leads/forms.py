@@ -5,10 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import CompanySettings, Label, User, Visibility
+from crm.models import CompanySettings, FieldEntity, Label, User, Visibility
 from crm.selectors import default_currency
 from crm.visibility import assignable_users
+from crm.web.custom_fields import add_custom_fields
 from crm.web.fields import MoneyField, UserChoiceField, WebsiteField
+from deals.forms import StageChoiceField, StageSelect
 from deals.models import Pipeline, Stage
 from deals.selectors import pipeline_list, stage_list
 from leads.models import LeadSource
@@ -48,6 +50,7 @@ class LeadForm(forms.Form):
         kwargs["initial"].setdefault("visible_to", CompanySettings.load().default_visibility)
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = assignable_users(user)
+        add_custom_fields(self, FieldEntity.LEAD, user=user, values=self.initial.get("custom"))
         for name in ("person_name", "organization_name"):
             self.fields[name].widget.attrs.update(
                 {
@@ -93,22 +96,6 @@ class LeadForm(forms.Form):
                 ),
             )
         return data
-
-
-class StageChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Stage) -> str:
-        return obj.name
-
-
-class StageSelect(forms.Select):
-    """Each option carries its pipeline, so the Stage list follows the chosen Pipeline."""
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        instance = getattr(value, "instance", None)
-        if instance is not None:
-            option["attrs"]["data-parent"] = str(instance.pipeline_id)
-        return option
 
 
 CONTACT_CHOICE_KEEP = "keep"

@@ -12,6 +12,7 @@ from activities.models import Activity, Email, Note
 from contacts.models import Organization, Person
 from crm.models import Label, OwnedRecord
 from deals.models import Deal
+from products.models import LineItem, LineItemChange
 
 
 class LeadSource(models.TextChoices):
@@ -50,6 +51,8 @@ class Lead(OwnedRecord):
         validators=[MinValueValidator(Decimal("0"))],
     )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    # True: the value is the sum of the lead's products (leads/line_items.py); False: typed.
+    value_from_items = models.BooleanField(_("value from products"), default=False)
     labels = models.ManyToManyField(Label, verbose_name=_("labels"), blank=True, related_name="+")
     source = models.CharField(
         _("source"), max_length=20, choices=LeadSource.choices, default=LeadSource.MANUAL
@@ -110,3 +113,27 @@ class Lead(OwnedRecord):
     @property
     def in_inbox(self) -> bool:
         return not self.is_converted and not self.is_archived
+
+
+class LeadProduct(LineItem):
+    """A product on a lead; the conversion moves it to the deal as a DealProduct."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="line_items")
+
+    class Meta(LineItem.Meta):
+        ordering = ["id"]
+        indexes = [models.Index(fields=["lead", "id"], name="leadproduct_lead_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_id} on lead {self.lead_id}"
+
+
+class LeadProductChange(LineItemChange):
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="product_changes")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["lead", "created_at"], name="leadproductchange_lead_idx")]
+
+    def __str__(self) -> str:
+        return f"lead {self.lead_id} {self.kind} {self.product_name}"

@@ -16,7 +16,8 @@ from activities.selectors import (
 from crm.models import User
 from crm.visibility import can_view, visible_q
 from deals.models import Deal
-from leads.models import Lead
+from leads.models import Lead, LeadProduct, LeadProductChange
+from products.selectors import ItemsPanel, items_panel
 
 
 def lead_list(*, user: User) -> QuerySet[Lead]:
@@ -66,9 +67,30 @@ def lead_timeline(*, lead: Lead, user: User, limit: int | None = TIMELINE_PAGE) 
         notes=lead.notes.filter(on_deal),
         activities=lead.activities.filter(on_deal),
         emails=lead.emails.filter(on_deal),
+        item_changes=LeadProductChange.objects.filter(lead=lead),
         extra=extra,
         limit=limit,
     )
+
+
+def lead_items(*, lead: Lead) -> QuerySet[LeadProduct]:
+    """The products of a lead the caller has read through `lead_get` (so may see)."""
+    return LeadProduct.objects.filter(lead=lead).select_related("product").order_by("id")
+
+
+def lead_item_get(*, user: User, lead_pk, pk) -> LeadProduct:
+    """A product line of a lead the user may see; 404 for any other."""
+    lead = lead_get(user=user, pk=lead_pk)
+    try:
+        item = lead_items(lead=lead).get(pk=pk)
+    except (LeadProduct.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    item.lead = lead
+    return item
+
+
+def lead_items_panel(*, lead: Lead) -> ItemsPanel:
+    return items_panel(record=lead, kind="lead", items=lead_items(lead=lead))
 
 
 def lead_open_activities(*, lead: Lead, user: User) -> QuerySet[Activity]:

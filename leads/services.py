@@ -5,8 +5,10 @@ The conversion to a deal is `leads/conversion.py`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,8 +27,9 @@ from contacts.services import (
     organization_resolve,
     person_resolve,
 )
+from crm.custom_fields.values import clean_values as clean_custom_values
 from crm.errors import DomainError, NotPermitted
-from crm.models import Label, User
+from crm.models import FieldEntity, Label, User
 from crm.selectors import default_currency
 from crm.services import (
     apply_owner_change,
@@ -34,12 +37,18 @@ from crm.services import (
     check_edit,
     resolve_owner_and_visibility,
 )
-from crm.visibility import can_edit, can_view
-from deals.services import clean_currency, clean_title, clean_value
+from crm.types import UNSET, Unset
+from crm.visibility import can_edit
+from deals.services import check_contacts_visible, clean_currency, clean_title, clean_value
 from leads.errors import AlreadyConverted
 from leads.models import Lead, LeadSource
 
-_UNSET = object()
+
+def _from_items() -> str:
+    return _(
+        "The value is the sum of the lead's products. Choose “Set the value by hand” under "
+        "Products on the lead page to change it."
+    )
 
 
 def check_lead_open(lead: Lead) -> None:
@@ -61,12 +70,11 @@ def lead_create(
     expected_close_date: date | None = None,
     owner: User | None = None,
     visible_to: str | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> Lead:
     if person is None and organization is None:
         raise DomainError(_("Link the lead to a person, an organization or both."), field="person")
-    for record in (person, organization):
-        if record is not None and not can_view(actor, record):
-            raise NotPermitted(_("You may not see this record."), field="person")
+    check_contacts_visible(actor=actor, person=person, organization=organization)
     if source not in LeadSource.values:
         raise DomainError(_("Unknown source."), field="source")
     owner, visible_to = resolve_owner_and_visibility(
@@ -82,6 +90,9 @@ def lead_create(
         expected_close_date=expected_close_date,
         owner=owner,
         visible_to=visible_to,
+        custom_fields=clean_custom_values(
+            entity=FieldEntity.LEAD, data=custom_fields, actor=actor, creating=True
+        ),
     )
     if labels:
         lead.labels.set(labels)
@@ -93,41 +104,56 @@ def lead_update(
     *,
     actor: User,
     lead: Lead,
-    title=_UNSET,
-    person=_UNSET,
-    organization=_UNSET,
-    value=_UNSET,
-    currency=_UNSET,
-    labels=_UNSET,
-    source=_UNSET,
-    expected_close_date=_UNSET,
+    title: str | Unset = UNSET,
+    person: Person | None | Unset = UNSET,
+    organization: Organization | None | Unset = UNSET,
+    value: Decimal | int | str | None | Unset = UNSET,
+    currency: str | None | Unset = UNSET,
+    labels: Iterable[Label] | Unset = UNSET,
+    source: str | Unset = UNSET,
+    expected_close_date: date | None | Unset = UNSET,
     owner: User | None = None,
     visible_to: str | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> Lead:
     check_edit(actor=actor, record=lead)
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     check_lead_open(lead)
-    if title is not _UNSET:
+    if title is not UNSET:
         lead.title = clean_title(title)
-    if person is not _UNSET:
+    if person is not UNSET:
         lead.person = person
-    if organization is not _UNSET:
+    if organization is not UNSET:
         lead.organization = organization
     if lead.person_id is None and lead.organization_id is None:
         raise DomainError(_("Link the lead to a person, an organization or both."), field="person")
-    if value is not _UNSET:
-        lead.value = clean_value(value)
-    if currency is not _UNSET:
-        lead.currency = clean_currency(currency, lead.currency)
-    if source is not _UNSET:
+    if value is not UNSET:
+        value = clean_value(value)
+        if lead.value_from_items and value != lead.value:
+            raise DomainError(_from_items(), field="value", code="value_from_items")
+        lead.value = value
+    if currency is not UNSET:
+        currency = clean_currency(currency, lead.currency)
+        if lead.value_from_items and currency != lead.currency:
+            raise DomainError(_from_items(), field="currency", code="value_from_items")
+        lead.currency = currency
+    if source is not UNSET:
         if source not in LeadSource.values:
             raise DomainError(_("Unknown source."), field="source")
         lead.source = source
-    if expected_close_date is not _UNSET:
+    if expected_close_date is not UNSET:
         lead.expected_close_date = expected_close_date
+    if custom_fields:
+        lead.custom_fields = clean_custom_values(
+            entity=FieldEntity.LEAD,
+            data=custom_fields,
+            current=lead.custom_fields,
+            actor=actor,
+            creating=False,
+        )
     apply_owner_change(actor=actor, record=lead, owner=owner, visible_to=visible_to)
     lead.save()
-    if labels is not _UNSET:
+    if labels is not UNSET:
         lead.labels.set(labels)
     return lead
 

@@ -283,6 +283,54 @@ def lost_reasons_table(user: User, filters: ReportFilters) -> ReportTable:
     )
 
 
+def products_won_table(user: User, filters: ReportFilters) -> ReportTable:
+    data = selectors.products_won(user=user, filters=filters)
+    rows = [[r.product, r.currency, r.deals, r.value] for r in data]
+    chart, bars = _chart(
+        _("Won value per product"),
+        [f"{r.product} ({r.currency})" for r in data],
+        [Series(_("Won value"), [r.value for r in data])],
+    )
+    return ReportTable(
+        columns=[
+            Column(_("Product")),
+            Column(_("Currency")),
+            Column(_("Won deals"), INT),
+            Column(_("Won value"), AMOUNT),
+        ],
+        rows=rows,
+        chart=chart,
+        bars=bars,
+        notes=[_("The sums of the products' lines, tax included, on deals won in the period.")],
+    )
+
+
+def products_pipeline_table(user: User, filters: ReportFilters) -> ReportTable:
+    data = selectors.products_pipeline(user=user, filters=filters)
+    rows = [[r.product, r.currency, r.deals, r.value, r.weighted] for r in data]
+    chart, bars = _chart(
+        _("Open value per product"),
+        [f"{r.product} ({r.currency})" for r in data],
+        [
+            Series(_("Total"), [r.value for r in data]),
+            Series(_("Weighted"), [r.weighted for r in data]),
+        ],
+    )
+    return ReportTable(
+        columns=[
+            Column(_("Product")),
+            Column(_("Currency")),
+            Column(_("Open deals"), INT),
+            Column(_("Total value"), AMOUNT),
+            Column(_("Weighted value"), AMOUNT),
+        ],
+        rows=rows,
+        chart=chart,
+        bars=bars,
+        notes=[_("The open deals' product lines as they stand now; the period does not apply.")],
+    )
+
+
 REPORTS: dict[str, Report] = {
     report.slug: report
     for report in (
@@ -329,6 +377,18 @@ REPORTS: dict[str, Report] = {
             gettext_lazy("Lost reasons"),
             gettext_lazy("Count and value of lost deals per reason."),
             lost_reasons_table,
+        ),
+        Report(
+            "products-won",
+            gettext_lazy("Won by product"),
+            gettext_lazy("Won value and deal count per product over the period."),
+            products_won_table,
+        ),
+        Report(
+            "products-pipeline",
+            gettext_lazy("Pipeline by product"),
+            gettext_lazy("Open value per product, total and weighted by probability."),
+            products_pipeline_table,
         ),
     )
 }

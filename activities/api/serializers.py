@@ -10,7 +10,7 @@ from crm.filters import OwnerScope
 from deals.models import Deal
 from deals.selectors import deal_list
 
-TIMELINE_KINDS = ["note", "activity", "email", "history", "conversion", "merge"]
+TIMELINE_KINDS = ["note", "activity", "email", "history", "item_change", "conversion", "merge"]
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -40,6 +40,8 @@ class TimelineEntrySerializer(serializers.Serializer):
                 return f"{item.from_status} → {item.to_status}"
             before = item.from_stage.name if item.from_stage else ""
             return f"{before} → {item.to_stage.name}" if before else str(item.to_stage or "")
+        if entry.kind == "item_change":
+            return f"{item.get_kind_display()}: {item.product_name} {item.detail}".strip()
         if entry.kind == "conversion":
             return item.title
         return getattr(item, "merged_name", str(item))
@@ -192,4 +194,11 @@ class ActivityFilterSerializer(AttachedFilterSerializer):
     )
     search = serializers.CharField(
         required=False, allow_blank=True, max_length=255, help_text="In the subject."
+    )
+    type = serializers.ChoiceField(ActivityType.choices, required=False)
+    due_after = serializers.DateField(
+        required=False, help_text="Due on or after this day (the day included)."
+    )
+    due_before = serializers.DateField(
+        required=False, help_text="Due on or before this day (the day included)."
     )

@@ -88,7 +88,19 @@ class ActivityViewSet(RecordViewSet):
             done=filters.get("done"),
             scope=filters.get("scope") or OwnerScope.ALL,
             q=(filters.get("search") or "").strip(),
-            **{n: filters.get(n) for n in ("assignee", "deal", "person", "organization", "lead")},
+            type=filters.get("type") or "",
+            **{
+                n: filters.get(n)
+                for n in (
+                    "assignee",
+                    "deal",
+                    "person",
+                    "organization",
+                    "lead",
+                    "due_after",
+                    "due_before",
+                )
+            },
         )
         return activity_filter(user=self.actor, filters=activity_filters, qs=queryset)
 

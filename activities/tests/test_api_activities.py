@@ -1,8 +1,11 @@
 """Notes, activities and logged e-mails through the API: visibility, authorship, lead links."""
 
+from datetime import date
+
 import pytest
 
 from activities.models import Activity, Note
+from activities.services import activity_create
 from crm.tests.api import (
     api_client,
     make_activity,
@@ -172,3 +175,25 @@ def test_email_is_logged_on_a_lead(owner):
     assert response.status_code == 201
     assert response.json()["lead"] == lead.pk
     assert response.json()["logged_by"] == owner.pk
+
+
+def test_activities_are_listed_by_due_range_with_both_days_included(owner):
+    person = make_person(owner)
+    for day in (1, 2, 8, 9):
+        activity_create(
+            actor=owner, subject=f"Day {day}", due_date=date(2026, 12, day), person=person
+        )
+
+    response = api_client(owner).get(
+        "/api/v1/activities/", {"due_after": "2026-12-02", "due_before": "2026-12-08"}
+    )
+
+    assert response.status_code == 200
+    assert [a["subject"] for a in response.json()["results"]] == ["Day 2", "Day 8"]
+
+
+def test_a_due_range_that_is_not_a_date_is_a_400(owner):
+    response = api_client(owner).get("/api/v1/activities/", {"due_after": "next week"})
+
+    assert response.status_code == 400
+    assert "due_after" in response.json()

@@ -2,13 +2,15 @@ from rest_framework import serializers
 
 from contacts.models import Organization, Person
 from contacts.selectors import organization_list, person_list
-from crm.api.fields import VisiblePrimaryKeyField
+from crm.api.fields import CustomFieldsField, VisiblePrimaryKeyField
 from crm.filters import OwnerScope
-from crm.models import Visibility
+from crm.models import FieldEntity, Visibility
 from crm.web.fields import WebsiteField
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
+    custom_fields = CustomFieldsField(entity=FieldEntity.ORGANIZATION, read_only=True)
+
     class Meta:
         model = Organization
         fields = [
@@ -18,6 +20,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "website",
             "owner",
             "visible_to",
+            "custom_fields",
             "created_at",
             "updated_at",
         ]
@@ -31,6 +34,7 @@ class PersonSerializer(serializers.ModelSerializer):
     phones = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="number", help_text="The first is the primary one."
     )
+    custom_fields = CustomFieldsField(entity=FieldEntity.PERSON, read_only=True)
 
     class Meta:
         model = Person
@@ -43,6 +47,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "job_title",
             "owner",
             "visible_to",
+            "custom_fields",
             "created_at",
             "updated_at",
         ]
@@ -58,6 +63,7 @@ class OwnedInputSerializer(serializers.Serializer):
         help_text="Default: the company's setting. Changing it needs the right to manage the "
         "record.",
     )
+    custom_fields = CustomFieldsField()
 
 
 class OrganizationInputSerializer(OwnedInputSerializer):

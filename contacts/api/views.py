@@ -35,6 +35,7 @@ from crm.api.base import (
     RecordViewSet,
 )
 from crm.filters import OwnerScope
+from crm.models import FieldEntity
 
 
 def _duplicates_response(matches) -> Response:
@@ -47,6 +48,7 @@ def _contact_filters(params: dict) -> ContactFilters:
         scope=params.get("scope") or OwnerScope.ALL,
         owner=params.get("owner"),
         organization=params.get("organization"),
+        custom=params.get("custom", ()),
     )
 
 
@@ -54,6 +56,7 @@ def _contact_filters(params: dict) -> ContactFilters:
 class OrganizationViewSet(ReassignMixin, RecordViewSet):
     serializer_class = OrganizationSerializer
     filter_serializer_class = OrganizationFilterSerializer
+    custom_fields_entity = FieldEntity.ORGANIZATION
 
     def get_queryset(self):
         return organization_list(user=self.actor)
@@ -121,6 +124,7 @@ class OrganizationViewSet(ReassignMixin, RecordViewSet):
 class PersonViewSet(ReassignMixin, RecordViewSet):
     serializer_class = PersonSerializer
     filter_serializer_class = PersonFilterSerializer
+    custom_fields_entity = FieldEntity.PERSON
 
     def get_queryset(self):
         return person_list(user=self.actor)

@@ -3,6 +3,7 @@ from contacts.selectors.duplicates import (
     organization_duplicates,
     person_duplicates,
 )
+from contacts.selectors.merges import MergeKept, merge_kept
 from contacts.selectors.records import (
     organization_get,
     organization_list,
@@ -12,6 +13,8 @@ from contacts.selectors.records import (
 
 __all__ = [
     "DuplicateMatch",
+    "MergeKept",
+    "merge_kept",
     "organization_duplicates",
     "organization_get",
     "organization_list",

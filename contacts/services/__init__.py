@@ -8,7 +8,9 @@ from contacts.services.merge import (
     ORGANIZATION_MERGE_FIELDS,
     PERSON_MERGE_FIELDS,
     organization_merge,
+    organization_merge_unchecked,
     person_merge,
+    person_merge_unchecked,
 )
 from contacts.services.records import (
     organization_create,
@@ -32,11 +34,13 @@ __all__ = [
     "organization_create",
     "organization_delete",
     "organization_merge",
+    "organization_merge_unchecked",
     "organization_resolve",
     "organization_update",
     "person_create",
     "person_delete",
     "person_merge",
+    "person_merge_unchecked",
     "person_resolve",
     "person_save",
     "person_update",

@@ -1,5 +1,14 @@
 """Merges of persons and of organizations: nothing of the merged record is lost, and each
-merge is recorded."""
+merge is recorded.
+
+The survivor keeps the values the user chose, takes every value it lacks from the merged record
+(a blank is never kept over a value), and, for a person, gains the e-mail addresses and phone
+numbers it did not have. `MergeRecord.kept_values` says what came from the merged record: per
+field "survivor" or "other", and for "emails" and "phones" the values added
+(`contacts.selectors.merge_kept` tells the user). `person_merge` and `organization_merge` check
+that the actor may edit the survivor and delete the other; the `..._unchecked` twins are for a
+service that decided that itself (the lead conversion); nothing at the edge calls them.
+"""
 
 from __future__ import annotations
 
@@ -59,7 +68,9 @@ def _check_merge(actor: User, survivor: models.Model, other: models.Model) -> No
 
 
 def _keep(survivor, other, keep: Mapping[str, str] | None, fields: tuple[str, ...]) -> dict:
-    """Copy the values the user chose to keep from `other`; blanks are filled from `other`."""
+    """Copy the values the user chose to keep from `other`, and fill every blank of `survivor`
+    from `other` whatever was chosen. A blank is not a value: it never replaces one, either
+    way, so a merge loses no data."""
     kept: dict[str, str] = {}
     for field in fields:
         choice = (keep or {}).get(field)
@@ -67,13 +78,19 @@ def _keep(survivor, other, keep: Mapping[str, str] | None, fields: tuple[str, ..
             raise DomainError(
                 _("Keep “survivor” or “other” for %(field)s.") % {"field": field}, field="keep"
             )
-        take_other = choice == "other" or (
-            choice is None and not getattr(survivor, field) and getattr(other, field)
+        take_other = bool(getattr(other, field)) and (
+            choice == "other" or not getattr(survivor, field)
         )
         if take_other:
             setattr(survivor, field, getattr(other, field))
         kept[field] = "other" if take_other else "survivor"
     return kept
+
+
+def _added(survivor_pairs: list[tuple[str, str]], merged: list[tuple[str, str]]) -> list[str]:
+    """The values of `merged` (as written) the survivor did not have, by key."""
+    keys = {key for _raw, key in survivor_pairs}
+    return [raw for raw, key in merged if key not in keys]
 
 
 @transaction.atomic
@@ -83,20 +100,30 @@ def person_merge(
     survivor: Person,
     other: Person,
     keep: Mapping[str, str] | None = None,
-    authorized: bool = False,
 ) -> Person:
-    """Merge `other` into `survivor`: nothing of `other` is lost, and the merge is recorded.
+    """Merge `other` into `survivor` if the actor may edit the one and delete the other.
 
-    `keep` maps field names to "survivor" or "other"; unchosen blanks are filled from `other`.
-    E-mails and phone numbers of both are kept (the survivor's primary stays primary unless the
-    name comes from `other`). `authorized`: the caller (the lead conversion) already decided
-    that the actor may fold this record away.
+    `keep` maps field names to "survivor" or "other"; blanks of the survivor are always filled
+    from `other`. E-mails and phone numbers of both are kept, each once; the survivor's primary
+    ones stay primary.
     """
-    if authorized:
-        if survivor.pk == other.pk:
-            raise DomainError(_("A record cannot be merged into itself."), field="other")
-    else:
-        _check_merge(actor, survivor, other)
+    _check_merge(actor, survivor, other)
+    return person_merge_unchecked(actor=actor, survivor=survivor, other=other, keep=keep)
+
+
+@transaction.atomic
+def person_merge_unchecked(
+    *,
+    actor: User,
+    survivor: Person,
+    other: Person,
+    keep: Mapping[str, str] | None = None,
+) -> Person:
+    """`person_merge` without the permission check, for a service that decided itself that
+    the actor may fold `other` away (the lead conversion: the lead's own, unused person).
+    Nothing at the edge calls it."""
+    if survivor.pk == other.pk:
+        raise DomainError(_("A record cannot be merged into itself."), field="other")
     locked = _lock_pair(Person, survivor.pk, other.pk)
     if len(locked) != 2:
         raise DomainError(_("The other person no longer exists."), field="other")
@@ -108,14 +135,19 @@ def person_merge(
         apply_owner_change(
             actor=actor, record=survivor, owner=other.owner, visible_to=other.visible_to
         )
-    kept = _keep(survivor, other, keep, PERSON_MERGE_FIELDS)
+    kept: dict = _keep(survivor, other, keep, PERSON_MERGE_FIELDS)
     for key, value in person_index_fields(survivor.name).items():
         setattr(survivor, key, value)
 
-    # The primary address and number follow the name the user kept.
-    first, second = (other, survivor) if kept["name"] == "other" else (survivor, other)
-    emails = [(e.email, e.key) for p in (first, second) for e in p.emails.order_by("position")]
-    phones = [(n.number, n.key) for p in (first, second) for n in p.phones.order_by("position")]
+    own_emails = [(e.email, e.key) for e in survivor.emails.order_by("position")]
+    own_phones = [(n.number, n.key) for n in survivor.phones.order_by("position")]
+    other_emails = [(e.email, e.key) for e in other.emails.order_by("position")]
+    other_phones = [(n.number, n.key) for n in other.phones.order_by("position")]
+    # The multi-valued fields keep both sides; what `other` added is recorded by value.
+    kept["emails"] = _added(own_emails, other_emails)
+    kept["phones"] = _added(own_phones, other_phones)
+    # The survivor's primary address and number stay primary, whichever name is kept.
+    emails, phones = own_emails + other_emails, own_phones + other_phones
 
     _move_references(Person, other, survivor)
     survivor.save()
@@ -141,14 +173,24 @@ def organization_merge(
     survivor: Organization,
     other: Organization,
     keep: Mapping[str, str] | None = None,
-    authorized: bool = False,
 ) -> Organization:
-    """Merge `other` into `survivor`: its persons, deals, leads and notes move over."""
-    if authorized:
-        if survivor.pk == other.pk:
-            raise DomainError(_("A record cannot be merged into itself."), field="other")
-    else:
-        _check_merge(actor, survivor, other)
+    """Merge `other` into `survivor` if the actor may edit the one and delete the other: its
+    persons, deals, leads and notes move over, and blanks of the survivor are filled from it."""
+    _check_merge(actor, survivor, other)
+    return organization_merge_unchecked(actor=actor, survivor=survivor, other=other, keep=keep)
+
+
+@transaction.atomic
+def organization_merge_unchecked(
+    *,
+    actor: User,
+    survivor: Organization,
+    other: Organization,
+    keep: Mapping[str, str] | None = None,
+) -> Organization:
+    """`organization_merge` without the permission check (see `person_merge_unchecked`)."""
+    if survivor.pk == other.pk:
+        raise DomainError(_("A record cannot be merged into itself."), field="other")
     locked = _lock_pair(Organization, survivor.pk, other.pk)
     if len(locked) != 2:
         raise DomainError(_("The other organization no longer exists."), field="other")

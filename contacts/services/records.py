@@ -3,7 +3,8 @@ names, e-mail addresses and phone numbers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -16,16 +17,16 @@ from contacts.normalize import (
     person_index_fields,
     phone_key,
 )
+from crm.custom_fields.values import clean_values as clean_custom_values
 from crm.errors import DomainError
-from crm.models import User
+from crm.models import FieldEntity, User
 from crm.services import (
     apply_owner_change,
     check_delete,
     check_edit,
     resolve_owner_and_visibility,
 )
-
-_UNSET = object()
+from crm.types import UNSET, Unset
 
 
 def _clean_name(name: str | None, *, field: str = "name") -> str:
@@ -99,6 +100,7 @@ def organization_create(
     website: str = "",
     owner: User | None = None,
     visible_to: str | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> Organization:
     owner, visible_to = resolve_owner_and_visibility(
         actor=actor, owner=owner, visible_to=visible_to
@@ -111,6 +113,9 @@ def organization_create(
         website=website,
         owner=owner,
         visible_to=visible_to,
+        custom_fields=clean_custom_values(
+            entity=FieldEntity.ORGANIZATION, data=custom_fields, actor=actor, creating=True
+        ),
         **organization_index_fields(name, website),
     )
     org.save()
@@ -122,18 +127,27 @@ def organization_update(
     *,
     actor: User,
     organization: Organization,
-    name=_UNSET,
-    address=_UNSET,
-    website=_UNSET,
+    name: str | Unset = UNSET,
+    address: str | None | Unset = UNSET,
+    website: str | None | Unset = UNSET,
     owner: User | None = None,
     visible_to: str | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> Organization:
     check_edit(actor=actor, record=organization)
-    if name is not _UNSET:
+    if custom_fields:
+        organization.custom_fields = clean_custom_values(
+            entity=FieldEntity.ORGANIZATION,
+            data=custom_fields,
+            current=organization.custom_fields,
+            actor=actor,
+            creating=False,
+        )
+    if name is not UNSET:
         organization.name = _clean_name(name)
-    if address is not _UNSET:
+    if address is not UNSET:
         organization.address = (address or "").strip()
-    if website is not _UNSET:
+    if website is not UNSET:
         organization.website = (website or "").strip()
     for key, value in organization_index_fields(organization.name, organization.website).items():
         setattr(organization, key, value)
@@ -161,6 +175,7 @@ def person_create(
     job_title: str = "",
     owner: User | None = None,
     visible_to: str | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> Person:
     owner, visible_to = resolve_owner_and_visibility(
         actor=actor, owner=owner, visible_to=visible_to
@@ -173,6 +188,9 @@ def person_create(
         job_title=(job_title or "").strip()[:255],
         owner=owner,
         visible_to=visible_to,
+        custom_fields=clean_custom_values(
+            entity=FieldEntity.PERSON, data=custom_fields, actor=actor, creating=True
+        ),
         **person_index_fields(name),
     )
     person.save()
@@ -186,28 +204,37 @@ def person_update(
     *,
     actor: User,
     person: Person,
-    name=_UNSET,
-    emails=_UNSET,
-    phones=_UNSET,
-    organization=_UNSET,
-    job_title=_UNSET,
+    name: str | Unset = UNSET,
+    emails: Iterable[str] | None | Unset = UNSET,
+    phones: Iterable[str] | None | Unset = UNSET,
+    organization: Organization | None | Unset = UNSET,
+    job_title: str | None | Unset = UNSET,
     owner: User | None = None,
     visible_to: str | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> Person:
     check_edit(actor=actor, record=person)
-    if name is not _UNSET:
+    if custom_fields:
+        person.custom_fields = clean_custom_values(
+            entity=FieldEntity.PERSON,
+            data=custom_fields,
+            current=person.custom_fields,
+            actor=actor,
+            creating=False,
+        )
+    if name is not UNSET:
         person.name = _clean_name(name)
         for key, value in person_index_fields(person.name).items():
             setattr(person, key, value)
-    if organization is not _UNSET:
+    if organization is not UNSET:
         person.organization = organization
-    if job_title is not _UNSET:
+    if job_title is not UNSET:
         person.job_title = (job_title or "").strip()[:255]
     apply_owner_change(actor=actor, record=person, owner=owner, visible_to=visible_to)
     person.save()
-    if emails is not _UNSET:
+    if emails is not UNSET:
         _set_emails(person, _clean_emails(emails))
-    if phones is not _UNSET:
+    if phones is not UNSET:
         _set_phones(person, _clean_phones(phones))
     return person
 

@@ -65,7 +65,7 @@ def test_merge_keeps_chosen_values_and_fills_blanks(owner, pair):
 
     assert survivor.name == "Bob Smith"
     assert survivor.job_title == "CFO"  # blank on the survivor, filled from the other
-    assert survivor.emails.first().key == "bob@home.net"  # primary follows the kept name
+    assert survivor.emails.first().key == "rob@acme.com"  # the survivor's primary stays
 
 
 def test_merge_is_recorded_with_the_merged_record(owner, pair):
@@ -174,3 +174,123 @@ def test_a_refused_person_leaves_no_new_organization_behind(owner):
         )
 
     assert not Organization.objects.filter(name="New Co").exists()
+
+
+# --- A merge loses no data ---------------------------------------------------------------------
+
+
+def test_a_blank_of_the_survivor_is_filled_even_when_the_survivor_side_was_chosen(owner):
+    keep = organization_create(actor=owner, name="Acme GmbH")
+    other = organization_create(actor=owner, name="ACME", website="acme.de", address="Berlin")
+
+    survivor = organization_merge(
+        actor=owner,
+        survivor=keep,
+        other=other,
+        keep={"name": "survivor", "website": "survivor", "address": "survivor"},
+    )
+
+    survivor.refresh_from_db()
+    assert (survivor.name, survivor.website, survivor.address) == ("Acme GmbH", "acme.de", "Berlin")
+    assert survivor.domain == "acme.de"  # the duplicate check finds it by the website now
+
+
+def test_choosing_the_others_blank_does_not_drop_the_survivors_value(owner):
+    keep = organization_create(actor=owner, name="Acme GmbH", website="acme.de")
+    other = organization_create(actor=owner, name="ACME", address="Berlin")
+
+    survivor = organization_merge(
+        actor=owner, survivor=keep, other=other, keep={"website": "other", "address": "other"}
+    )
+
+    survivor.refresh_from_db()
+    assert (survivor.website, survivor.address) == ("acme.de", "Berlin")
+    assert MergeRecord.objects.get().kept_values["website"] == "survivor"
+
+
+def test_the_survivors_primary_email_and_phone_stay_primary_whichever_name_is_kept(owner, pair):
+    keep, other = pair
+
+    survivor = person_merge(actor=owner, survivor=keep, other=other, keep={"name": "other"})
+
+    assert survivor.emails.first().key == "rob@acme.com"
+    assert survivor.phones.first().key == "+12125550100"
+    assert survivor.emails.count() == 2 and survivor.phones.count() == 2
+
+
+def test_the_merge_record_lists_what_the_survivor_took(owner, pair):
+    keep, other = pair
+
+    person_merge(actor=owner, survivor=keep, other=other)
+
+    kept = MergeRecord.objects.get().kept_values
+    assert (kept["name"], kept["job_title"]) == ("survivor", "other")
+    assert kept["emails"] == ["bob@home.net"]  # ROB@acme.com was there already
+    assert kept["phones"] == ["+1 212 555 0199"]
+
+
+def test_merge_kept_tells_what_the_survivor_took(owner, pair):
+    from contacts.selectors import merge_kept
+
+    keep, other = pair
+    person_merge(actor=owner, survivor=keep, other=other)
+
+    kept = merge_kept(user=owner, kind="person", merged_id=other.pk)
+
+    assert kept.values == [
+        ("job title", "CFO"),
+        ("email", "bob@home.net"),
+        ("phone", "+1 212 555 0199"),
+    ]
+    assert kept.message() == (
+        "“Bob Smith” was merged into “Robert Smith”. Kept from it: job title “CFO”; "
+        "email “bob@home.net”; phone “+1 212 555 0199”."
+    )
+
+
+def test_merge_kept_tells_nothing_to_a_user_who_may_not_see_the_survivor(owner, outsider):
+    from contacts.selectors import merge_kept
+    from crm.models import Visibility
+
+    keep = organization_create(actor=owner, name="Acme", visible_to=Visibility.OWNER)
+    other = organization_create(actor=owner, name="ACME", website="acme.de")
+    organization_merge(actor=owner, survivor=keep, other=other)
+
+    assert merge_kept(user=outsider, kind="organization", merged_id=other.pk) is None
+    assert merge_kept(user=owner, kind="organization", merged_id=other.pk).values == [
+        ("website", "acme.de")
+    ]
+
+
+# --- Only the checked merge is public -----------------------------------------------------------
+
+
+def test_the_public_merges_take_no_flag_that_skips_the_permission_check(teammate, pair):
+    with pytest.raises(TypeError):
+        person_merge(actor=teammate, survivor=pair[0], other=pair[1], authorized=True)
+    assert Person.objects.count() == 2
+
+
+def test_the_unchecked_merge_is_for_services_that_decided_themselves(teammate, pair):
+    from contacts.services import person_merge_unchecked
+
+    survivor = person_merge_unchecked(actor=teammate, survivor=pair[0], other=pair[1])
+
+    assert Person.objects.get() == survivor
+
+
+def test_the_unchecked_merge_still_refuses_a_record_into_itself(owner, pair):
+    from contacts.services import organization_merge_unchecked
+
+    org = organization_create(actor=owner, name="Acme")
+    with pytest.raises(DomainError):
+        organization_merge_unchecked(actor=owner, survivor=org, other=org)
+
+
+def test_an_outsider_cannot_merge_an_organization_they_may_not_edit(owner, outsider):
+    keep = organization_create(actor=outsider, name="Acme")
+    other = organization_create(actor=owner, name="ACME")
+
+    with pytest.raises(NotPermitted):
+        organization_merge(actor=outsider, survivor=keep, other=other)
+    assert Organization.objects.count() == 2

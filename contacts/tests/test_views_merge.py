@@ -70,13 +70,14 @@ def test_asking_to_merge_a_record_into_itself_goes_back_to_picking_with_a_messag
     assert "merge_pick" in response.templates[0].name
 
 
-def test_compare_says_the_primary_email_and_phone_follow_the_kept_name(client, owner, pair):
+def test_compare_says_every_email_is_kept_and_this_records_primary_stays(client, owner, pair):
     keep, other = pair
     client.force_login(owner)
 
     html = client.get(merge_url(keep), {"other": other.pk}).content.decode()
 
-    assert "The primary email and phone follow the kept name" in html
+    assert "Every email address and phone number of both is kept, each once." in html
+    assert "The primary email and phone of this record stay primary." in html
 
 
 def test_confirmed_merge_keeps_the_chosen_values_and_removes_the_other(
@@ -153,3 +154,33 @@ def test_merge_two_organizations(client, owner):
     assert response.status_code == 302
     assert keep.name == "Acme GmbH" and keep.address == "Berlin"
     assert not Organization.objects.filter(pk=other.pk).exists()
+
+
+def test_after_the_merge_the_page_says_what_this_record_kept_of_the_other(client, owner, pair):
+    keep, other = pair
+    client.force_login(owner)
+
+    response = client.post(merge_url(keep), {"other": other.pk}, follow=True)
+
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("contacts:person_detail", args=[keep.pk])
+    assert (
+        "“Bob Smith” was merged into “Robert Smith”. Kept from it: job title “CFO”; "
+        "email “bob@home.net”." in page
+    )
+
+
+def test_a_merge_page_choice_of_a_blank_does_not_drop_the_others_value(client, owner):
+    keep = make_organization(owner, name="Acme GmbH", website="")
+    other = make_organization(owner, name="ACME", website="acme.example")
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("contacts:organization_merge", args=[keep.pk]),
+        {"other": other.pk, "keep_website": "survivor"},
+        follow=True,
+    )
+
+    keep.refresh_from_db()
+    assert keep.website == "acme.example"
+    assert "Kept from it: website “acme.example”." in response.content.decode()

@@ -14,6 +14,7 @@ from contacts.forms import ContactFilterForm
 from contacts.models import Organization, Person
 from crm.errors import DomainError
 from crm.models import CompanySettings, User
+from crm.web.custom_fields import add_custom_error
 from crm.web.paging import WindowPage, window_page
 
 PER_PAGE = 50
@@ -45,4 +46,6 @@ def new_record_initial(user: User) -> dict:
 
 
 def form_error(form, error: DomainError) -> None:
+    if add_custom_error(form, error):
+        return
     form.add_error(error.field if error.field in form.fields else None, error.message)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from contacts import services
 from contacts.selectors import (
+    merge_kept,
     organization_duplicates,
     organization_get,
     organization_list,
@@ -121,8 +122,14 @@ def _merge(
         except DomainError as error:
             messages.error(request, error.message)
         else:
+            # Say what the survivor took from the merged record: the values chosen, the blanks
+            # filled and the e-mails and phones added, so the user sees nothing was lost.
+            kept = merge_kept(user=request.user, kind=template_kind, merged_id=other.pk)
             messages.success(
-                request, _("“%(other)s” was merged into this record.") % {"other": other}
+                request,
+                kept.message()
+                if kept
+                else _("“%(other)s” was merged into this record.") % {"other": other},
             )
             return redirect(detail_url, pk=record.pk)
     return render(

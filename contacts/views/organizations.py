@@ -26,6 +26,7 @@ from contacts.views.common import (
 )
 from crm.errors import DomainError
 from crm.visibility import can_manage
+from crm.web.custom_fields import without_custom
 from crm.web.once import one_time_form
 from crm.web.paging import timeline_limit
 from deals.selectors import deal_list_brief
@@ -50,10 +51,11 @@ def _save_organization(
     request: HttpRequest, form: OrganizationForm, org: Organization | None
 ) -> Organization | None:
     try:
+        data, custom = without_custom(form)
         if org is None:
-            return services.organization_create(actor=request.user, **form.cleaned_data)
+            return services.organization_create(actor=request.user, custom_fields=custom, **data)
         return services.organization_update(
-            actor=request.user, organization=org, **form.cleaned_data
+            actor=request.user, organization=org, custom_fields=custom, **data
         )
     except DomainError as error:
         form_error(form, error)

@@ -28,6 +28,7 @@ from contacts.views.common import (
 from crm.errors import DomainError
 from crm.models import User
 from crm.visibility import can_manage
+from crm.web.custom_fields import custom_values
 from crm.web.once import one_time_form
 from crm.web.paging import timeline_limit
 from deals.selectors import deal_list_brief
@@ -65,6 +66,7 @@ def _save_person(request: HttpRequest, form: PersonForm, person: Person | None) 
             job_title=data["job_title"],
             owner=data["owner"],
             visible_to=data["visible_to"],
+            custom_fields=custom_values(form),
         )
     except DomainError as error:
         form_error(form, error)

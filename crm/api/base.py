@@ -17,6 +17,7 @@ from crm.api.pagination import CrmPagination
 from crm.api.schema import CrmAutoSchema
 from crm.api.serializers import ReassignSerializer
 from crm.api.throttles import AnonThrottle, UserThrottle
+from crm.custom_fields.query import custom_params, parse_filters
 
 
 class ApiDefaults:
@@ -63,6 +64,8 @@ class RecordViewSet(
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     filter_serializer_class: type[serializers.Serializer] | None = None
+    # The kind of record whose custom fields the list filters by (`?cf_<key>=`), if any.
+    custom_fields_entity: str | None = None
 
     def parse(self, serializer_class, *, data=None, partial: bool = False) -> dict[str, Any]:
         serializer = serializer_class(
@@ -77,7 +80,12 @@ class RecordViewSet(
         # Filters narrow lists only: a record is reached by its id whatever the query says.
         if self.filter_serializer_class is None or self.action != "list":
             return queryset
-        filters = self.parse(self.filter_serializer_class, data=self.request.query_params)
+        params = self.request.query_params
+        filters = self.parse(self.filter_serializer_class, data=params)
+        if self.custom_fields_entity:
+            # Checked here, so a bad `cf_` parameter is a 400 naming it (pages leave it out).
+            parse_filters(self.custom_fields_entity, params, strict=True)
+            filters["custom"] = custom_params(params)
         return self.apply_filters(queryset, filters)
 
     def apply_filters(self, queryset: QuerySet, filters: dict[str, Any]) -> QuerySet:

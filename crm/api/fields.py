@@ -3,8 +3,10 @@
 from collections.abc import Callable
 
 from django.db.models import Model, QuerySet
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from crm.custom_fields.values import fields_for
 from crm.models import User
 
 
@@ -34,3 +36,40 @@ class OwnerField(serializers.PrimaryKeyRelatedField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(queryset=active_users(), **kwargs)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": True,
+        "description": "Values of the custom fields, by key (`GET /api/v1/fields/`): option "
+        "types by option id (a list for multiple options), user/person/organization by id, "
+        'money as {"amount", "currency"}, dates as YYYY-MM-DD, yes/no as a boolean. On a '
+        "PATCH only the keys sent change; null clears one.",
+    }
+)
+class CustomFieldsField(serializers.Field):
+    """A record's `custom_fields`: read, the values of the fields not archived; written, a
+    mapping the record's service checks by type (a bad value is a 400 naming the field)."""
+
+    def __init__(self, *, entity: str | None = None, **kwargs):
+        self.entity = entity
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("Send an object of values by field key.")
+        return data
+
+    def to_representation(self, value):
+        keys = live_keys(self.root, self.entity)
+        return {key: item for key, item in (value or {}).items() if key in keys}
+
+
+def live_keys(root: serializers.BaseSerializer, entity: str) -> frozenset[str]:
+    """The keys of `entity`'s fields not archived, read once per response (cached on `root`)."""
+    cache = root.__dict__.setdefault("_custom_field_keys", {})
+    if entity not in cache:
+        cache[entity] = frozenset(field.key for field in fields_for(entity))
+    return cache[entity]

@@ -2,7 +2,9 @@
 
 DRF's own throttles copy the rates once at import; the rates here come from the environment
 through settings (`API_THROTTLE_ANON`, `API_THROTTLE_USER`, `API_THROTTLE_TOKEN`; `none` turns
-one off).
+one off). They count per client address by DRF's rule with `NUM_PROXIES` trusted proxies
+(settings; 0 by default, so a forged X-Forwarded-For buys no fresh requests); the login limits
+use the same rule (crm.login_limits.client_address).
 """
 
 from rest_framework.settings import api_settings

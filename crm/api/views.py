@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,6 +25,7 @@ from crm.api.serializers import (
     UserUpdateSerializer,
 )
 from crm.api.throttles import TokenThrottle
+from crm.login_limits import login_lockout
 from crm.models import Label, User
 from crm.selectors import team_list
 
@@ -41,7 +42,11 @@ class TokenView(ApiDefaults, APIView):
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(FIELD_ERRORS, description="Wrong username or password."),
-            429: ErrorSerializer,
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Too many requests, or too many failed logins of this username "
+                "or from this address (CRM_LOGIN_FAILURE_LIMIT): try again after Retry-After.",
+            ),
         },
         auth=[],
         tags=["auth"],
@@ -49,6 +54,9 @@ class TokenView(ApiDefaults, APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        lockout = login_lockout(request=request, username=serializer.validated_data["username"])
+        if lockout is not None:
+            raise Throttled(wait=lockout.seconds_left, detail=lockout.message)
         user = authenticate(request, **serializer.validated_data)
         if user is None or not user.is_active:
             raise ValidationError(

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from crm.errors import DomainError
 from crm.models import CompanySettings, Label, User, Visibility
 from crm.services.users import check_admin
+from crm.types import UNSET
 
-_UNSET = object()
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -26,14 +26,14 @@ def clean_currency_code(code: str | None) -> str:
 
 @transaction.atomic
 def company_settings_update(
-    *, actor: User, default_currency=_UNSET, default_visibility=_UNSET
+    *, actor: User, default_currency=UNSET, default_visibility=UNSET
 ) -> CompanySettings:
     check_admin(actor)
     CompanySettings.load()
     row = CompanySettings.objects.select_for_update().get(pk=1)
-    if default_currency is not _UNSET:
+    if default_currency is not UNSET:
         row.default_currency = clean_currency_code(default_currency)
-    if default_visibility is not _UNSET:
+    if default_visibility is not UNSET:
         if default_visibility not in Visibility.values:
             raise DomainError(_("Choose owner, team or company."), field="default_visibility")
         row.default_visibility = default_visibility
@@ -66,12 +66,12 @@ def label_create(*, actor: User, name: str, color: str = "#6b7280") -> Label:
 
 
 @transaction.atomic
-def label_update(*, actor: User, label: Label, name=_UNSET, color=_UNSET) -> Label:
+def label_update(*, actor: User, label: Label, name=UNSET, color=UNSET) -> Label:
     check_admin(actor)
     label = Label.objects.select_for_update().get(pk=label.pk)
     label.name, label.color = _clean_label(
-        label.name if name is _UNSET else name,
-        label.color if color is _UNSET else color,
+        label.name if name is UNSET else name,
+        label.color if color is UNSET else color,
         exclude=label,
     )
     label.save()

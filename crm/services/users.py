@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 
 from crm.errors import DomainError, NotPermitted
 from crm.models import Role, Team, User
-
-_UNSET = object()
+from crm.types import UNSET
 
 
 def check_admin(actor: User) -> None:
@@ -122,21 +121,21 @@ def user_update(
     *,
     actor: User,
     user: User,
-    password=_UNSET,
-    email=_UNSET,
-    first_name=_UNSET,
-    last_name=_UNSET,
-    role=_UNSET,
-    team=_UNSET,
-    managed_teams=_UNSET,
-    is_active=_UNSET,
+    password=UNSET,
+    email=UNSET,
+    first_name=UNSET,
+    last_name=UNSET,
+    role=UNSET,
+    team=UNSET,
+    managed_teams=UNSET,
+    is_active=UNSET,
 ) -> User:
     check_admin(actor)
-    if role is not _UNSET or is_active is not _UNSET:
+    if role is not UNSET or is_active is not UNSET:
         _lock_admins()
     user = User.objects.select_for_update().get(pk=user.pk)
-    new_role = user.role if role is _UNSET else role
-    new_active = user.is_active if is_active is _UNSET else bool(is_active)
+    new_role = user.role if role is UNSET else role
+    new_active = user.is_active if is_active is UNSET else bool(is_active)
     _check_role(new_role)
     if user.pk == actor.pk and (not new_active or (new_role != user.role and user.is_crm_admin)):
         raise DomainError(
@@ -150,13 +149,13 @@ def user_update(
         ("last_name", last_name),
         ("team", team),
     ):
-        if value is not _UNSET:
+        if value is not UNSET:
             setattr(user, name, value.strip() if isinstance(value, str) else value)
     user.role, user.is_active = new_role, new_active
-    if password is not _UNSET:
+    if password is not UNSET:
         _set_password(user, password)
     user.save()
-    if managed_teams is not _UNSET:
+    if managed_teams is not UNSET:
         user_set_managed_teams(user, managed_teams)
     elif user.role != Role.MANAGER:
         user.managed_teams.clear()
@@ -218,11 +217,11 @@ def _clean_team_name(name: str | None, exclude: Team | None = None) -> str:
 
 
 def _set_team_people(team: Team, members, managers) -> None:
-    if members is not _UNSET:
+    if members is not UNSET:
         members = list(members)
         User.objects.filter(team=team).exclude(pk__in=[u.pk for u in members]).update(team=None)
         User.objects.filter(pk__in=[u.pk for u in members]).update(team=team)
-    if managers is not _UNSET:
+    if managers is not UNSET:
         managers = list(managers)
         if any(user.role != Role.MANAGER for user in managers):
             raise DomainError(_("Only managers manage teams."), field="managers")
@@ -230,7 +229,7 @@ def _set_team_people(team: Team, members, managers) -> None:
 
 
 @transaction.atomic
-def team_create(*, actor: User, name: str, members=_UNSET, managers=_UNSET) -> Team:
+def team_create(*, actor: User, name: str, members=UNSET, managers=UNSET) -> Team:
     check_admin(actor)
     team = Team.objects.create(name=_clean_team_name(name))
     _set_team_people(team, members, managers)
@@ -238,10 +237,10 @@ def team_create(*, actor: User, name: str, members=_UNSET, managers=_UNSET) -> T
 
 
 @transaction.atomic
-def team_update(*, actor: User, team: Team, name=_UNSET, members=_UNSET, managers=_UNSET) -> Team:
+def team_update(*, actor: User, team: Team, name=UNSET, members=UNSET, managers=UNSET) -> Team:
     check_admin(actor)
     team = Team.objects.select_for_update().get(pk=team.pk)
-    if name is not _UNSET:
+    if name is not UNSET:
         team.name = _clean_team_name(name, exclude=team)
         team.save()
     _set_team_people(team, members, managers)

@@ -12,7 +12,6 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-import nh3
 from babel.core import Locale, UnknownLocaleError
 from babel.numbers import (
     format_currency,
@@ -28,14 +27,12 @@ from django.utils.html import format_html, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, to_locale
 
+from crm.rich_text import looks_like_html, note_html_clean
 from crm.selectors import default_currency
 from crm.web import once
 
 register = template.Library()
 
-NOTE_TAGS = {"b", "i", "strong", "em", "ul", "ol", "li", "p", "br", "a"}
-NOTE_ATTRIBUTES = {"a": {"href"}}
-NOTE_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 LINK_SCHEMES = {"http", "https"}
 
 
@@ -131,17 +128,12 @@ def number(value, digits: int = 0) -> str:
 def rich_note(value) -> SafeString:
     """A note's text as safe HTML: a small formatting subset, line breaks kept, rest escaped."""
     text = str(value or "")
-    if not any(f"<{tag}" in text.lower() for tag in NOTE_TAGS):
+    if looks_like_html(text):
+        text = note_html_clean(text)  # notes are cleaned when written; older ones are here
+    if not looks_like_html(text):
         # Plain text: escape it and keep the writer's line breaks as paragraphs.
         return mark_safe(linebreaks(text, autoescape=True))  # noqa: S308 - escaped first
-    cleaned = nh3.clean(
-        text,
-        tags=NOTE_TAGS,
-        attributes=NOTE_ATTRIBUTES,
-        url_schemes=NOTE_URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
-    )
-    return mark_safe(cleaned)  # noqa: S308 - nh3 removed every tag and attribute not allowed
+    return mark_safe(text)  # noqa: S308 - nh3 removed every tag and attribute not allowed
 
 
 @register.filter

@@ -114,6 +114,27 @@ def test_token_endpoint_is_throttled(owner):
     assert response.status_code == 429
 
 
+def test_with_no_trusted_proxy_a_forged_x_forwarded_for_is_throttled_as_well(owner):
+    cache.clear()
+    with _rates(token="2/min"):
+        for i in range(2):
+            APIClient().post(
+                TOKEN_URL,
+                {"username": "owner", "password": "x"},
+                format="json",
+                HTTP_X_FORWARDED_FOR=f"192.0.2.{i}",
+            )
+        response = APIClient().post(
+            TOKEN_URL,
+            {"username": "owner", "password": "pass-word-123"},
+            format="json",
+            HTTP_X_FORWARDED_FOR="198.51.100.77",
+        )
+    cache.clear()
+
+    assert response.status_code == 429
+
+
 def test_authenticated_callers_are_throttled_per_user(owner):
     cache.clear()
     client = api_client(owner)

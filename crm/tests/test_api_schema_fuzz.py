@@ -21,6 +21,8 @@ from schemathesis.specs.openapi.checks import (
 
 from crm.tests.api import make_deal, make_email, make_lead, make_note, make_organization
 from leads.services import lead_add_activity
+from products.services import deal_item_add
+from products.tests.factories import make_product
 
 # The fuzzing phase only (random valid and invalid requests); the coverage phase's exhaustive
 # boundary cases would take minutes for ~65 operations.
@@ -66,6 +68,8 @@ def tokens(owner, outsider, admin_user, pipeline, wsgi_in_test_transaction):
     deal = make_deal(owner, pipeline, organization=organization)
     make_note(owner, deal)
     make_email(owner, deal)
+    product = make_product(prices={"EUR": "10"})
+    deal_item_add(actor=owner, deal=deal, product=product)
     lead = make_lead(outsider, visible_to="owner")
     lead_add_activity(actor=outsider, lead=lead, subject="Call", due_date=date(2030, 1, 1))
     return [Token.objects.create(user=user).key for user in (owner, outsider, admin_user)]

@@ -4,10 +4,10 @@ from rest_framework import serializers
 from contacts.api.serializers import OwnedInputSerializer
 from contacts.models import Organization, Person
 from contacts.selectors import organization_list, person_list
-from crm.api.fields import VisiblePrimaryKeyField
+from crm.api.fields import CustomFieldsField, VisiblePrimaryKeyField, live_keys
 from crm.api.serializers import ReassignSerializer
 from crm.filters import OwnerScope
-from crm.models import Label
+from crm.models import FieldEntity, Label
 from deals.models import Deal, DealStatus, LostReason, Pipeline, Stage
 from deals.selectors import lost_reason_list, pipeline_list, stage_list
 
@@ -37,6 +37,7 @@ class LostReasonSerializer(serializers.ModelSerializer):
 
 class DealSerializer(serializers.ModelSerializer):
     lead = serializers.SerializerMethodField(help_text="The lead it was converted from.")
+    custom_fields = CustomFieldsField(entity=FieldEntity.DEAL, read_only=True)
 
     class Meta:
         model = Deal
@@ -62,6 +63,7 @@ class DealSerializer(serializers.ModelSerializer):
             "version",
             "stage_entered_at",
             "next_activity_at",
+            "custom_fields",
             "created_at",
             "updated_at",
         ]
@@ -101,6 +103,7 @@ class DealSerializer(serializers.ModelSerializer):
             "version": deal.version,
             "stage_entered_at": _fmt(_MOMENT, deal.stage_entered_at),
             "next_activity_at": _fmt(_MOMENT, deal.next_activity_at),
+            "custom_fields": _custom_values(self.root, deal),
             "created_at": _fmt(_MOMENT, deal.created_at),
             "updated_at": _fmt(_MOMENT, deal.updated_at),
         }
@@ -110,6 +113,11 @@ class DealSerializer(serializers.ModelSerializer):
 _VALUE = serializers.DecimalField(max_digits=14, decimal_places=2)
 _MOMENT = serializers.DateTimeField()
 _DAY = serializers.DateField()
+
+
+def _custom_values(root: serializers.BaseSerializer, deal: Deal) -> dict:
+    keys = live_keys(root, FieldEntity.DEAL)
+    return {key: value for key, value in deal.custom_fields.items() if key in keys}
 
 
 def _fmt(field: serializers.Field, value):

@@ -22,6 +22,7 @@ from crm.api.exceptions import conflict
 from crm.api.schema import ErrorSerializer
 from crm.errors import StaleVersion
 from crm.filters import OwnerScope
+from crm.models import FieldEntity
 from deals import services, setup_services
 from deals.api.serializers import (
     DealCreateSerializer,
@@ -61,6 +62,7 @@ STALE = {409: StaleDealSerializer}
 class DealViewSet(ReassignMixin, RecordViewSet):
     serializer_class = DealSerializer
     filter_serializer_class = DealFilterSerializer
+    custom_fields_entity = FieldEntity.DEAL
     reassign_serializer_class = DealReassignSerializer
 
     def get_queryset(self):
@@ -86,6 +88,7 @@ class DealViewSet(ReassignMixin, RecordViewSet):
             status=filters.get("status") or "",
             scope=filters.get("scope") or OwnerScope.ALL,
             **{n: filters.get(n) for n in ("pipeline", "stage", "owner", "person", "organization")},
+            custom=filters.get("custom", ()),
         )
         return deal_filter(user=self.actor, filters=deal_filters, qs=queryset)
 

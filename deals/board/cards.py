@@ -38,7 +38,7 @@ def cards_html(cards: list[Card]) -> SafeString:
                 '<a class="board-card-title" href="{prefix}{pk}{suffix}" draggable="false">'
                 "{title}</a>"
                 '<div class="board-card-contact muted">{contact}</div>'
-                '<div class="board-card-value">{value}</div>'
+                '<div class="board-card-value">{value}</div>{products}'
                 '<div class="board-card-meta">'
                 '<span class="board-card-owner" title="{owner_title}">{owner}</span> '
                 '<span class="board-activity board-activity-{state}" data-activity="{state}">'
@@ -54,6 +54,11 @@ def cards_html(cards: list[Card]) -> SafeString:
                 suffix=suffix,
                 contact=card.contact,
                 value=money(card.value, card.currency),
+                products=format_html(
+                    '<div class="board-card-products muted">{}</div>', ", ".join(card.products)
+                )
+                if card.products
+                else "",
                 owner_title=owner_title,
                 owner=card.owner,
                 state=card.activity_state,

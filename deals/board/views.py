@@ -25,6 +25,7 @@ from deals.board.cards import cards_html
 from deals.models import Deal, DealStatus, Pipeline, Stage
 from deals.selectors import deal_get, lost_reason_list, pipeline_list
 from deals.services import deal_mark_lost, deal_mark_won, deal_move
+from products.selectors import product_names_by_deal
 
 # Rows written just before "now" may commit just after it: re-read a little overlap each poll.
 POLL_OVERLAP = dt.timedelta(seconds=10)
@@ -63,6 +64,7 @@ def board_view(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     data = board.board_get(
         user=request.user, pipeline=pipeline, filters=filters, stages=list(pipeline.stages.all())
     )
+    _with_products([card for column in data.columns for card in column.cards])
     return render(
         request,
         "deals/board/board.html",
@@ -100,7 +102,15 @@ def column_cards(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpR
     return JsonResponse({"html": _cards_html(request, cards), "next": cursor})
 
 
+def _with_products(cards: list[board.Card]) -> None:
+    """The names of the cards' products, one query for all the cards."""
+    names = product_names_by_deal(card.pk for card in cards)
+    for card in cards:
+        card.products = names.get(card.pk, [])
+
+
 def _cards_html(request: HttpRequest, cards: list[board.Card]) -> str:
+    _with_products(cards)
     return cards_html(cards)
 
 

@@ -13,7 +13,7 @@ from django.db import migrations, models
 # deals_stays_compute(deal ids): the stays of those deals, from scratch. A stay begins with a
 # history row that puts the deal in a stage (created, converted, moved, or a status row back to
 # open) and ends with its next row; it moved forward if that row moved the deal to a later
-# stage of the same pipeline. Kept in step with reports.selectors.ENTERING_KINDS.
+# stage of the same pipeline. Kept in step with ENTERING_KINDS in reports/selectors/stages.py.
 COMPUTE = """
 CREATE FUNCTION deals_stays_compute(deal_ids bigint[]) RETURNS void LANGUAGE sql AS $$
     DELETE FROM deals_dealstagestay WHERE deal_id = ANY(deal_ids);

@@ -166,8 +166,11 @@ def test_merge_two_persons_from_the_person_page(page, login, live_server, owner)
     page.get_by_role("button", name="Merge", exact=True).click()
 
     expect(page.get_by_role("heading", name="Bob Smith", level=1)).to_be_visible()
-    expect(page.get_by_text("bob@home.example")).to_be_visible()
-    expect(page.get_by_text("rob@acme.example")).to_be_visible()
+    # Both addresses are the person's now, and the page says which one came from Bob.
+    contact = page.get_by_role("region", name="Contact")
+    expect(contact.get_by_role("link", name="bob@home.example")).to_be_visible()
+    expect(contact.get_by_role("link", name="rob@acme.example")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("email “bob@home.example”")
     assert not Person.objects.filter(pk=other.pk).exists()
 
 

@@ -6,7 +6,6 @@ from django.utils import timezone
 
 from activities.models import Activity, Email, Note
 from activities.services import note_create
-from crm.models import Visibility
 from deals.models import Deal, DealHistory, DealStatus, HistoryKind
 from deals.services import deal_move
 from deals.tests.factories import LostReasonFactory
@@ -23,6 +22,26 @@ def deal(owner, pipeline):
 
 
 COMPOSER = ("note_add", "activity_add", "email_log")
+
+
+def edit_form(deal, **changes):
+    """What the edit form posts: every field as the deal has it, less or more `changes`."""
+    data = {
+        "version": deal.version,
+        "title": deal.title,
+        "person": deal.person_id or "",
+        "person_name": deal.person.name if deal.person else "",
+        "organization": deal.organization_id or "",
+        "organization_name": deal.organization.name if deal.organization else "",
+        "value": str(deal.value),
+        "currency": deal.currency,
+        "pipeline": deal.pipeline_id,
+        "stage": deal.stage_id,
+        "owner": deal.owner_id,
+        "visible_to": deal.visible_to,
+    }
+    data.update(changes)
+    return data
 
 
 def url(name, deal):
@@ -167,14 +186,7 @@ def test_edit_saves_the_fields(client, owner, deal):
 
     response = client.post(
         url("edit", deal),
-        {
-            "version": deal.version,
-            "title": "Acme rollout, phase 2",
-            "value": "1234.50",
-            "currency": "EUR",
-            "owner": owner.pk,
-            "visible_to": Visibility.TEAM,
-        },
+        edit_form(deal, title="Acme rollout, phase 2", value="1234.50"),
     )
 
     deal.refresh_from_db()
@@ -187,29 +199,11 @@ def test_stale_edit_shows_the_conflict_and_the_current_data_without_overwriting(
 ):
     seen_version = deal.version
     client.force_login(teammate)
-    client.post(
-        url("edit", deal),
-        {
-            "version": seen_version,
-            "title": "Teammate's title",
-            "value": "10",
-            "currency": "EUR",
-            "owner": owner.pk,
-            "visible_to": Visibility.TEAM,
-        },
-    )
+    client.post(url("edit", deal), edit_form(deal, title="Teammate's title", value="10"))
     client.force_login(owner)
 
     response = client.post(
-        url("edit", deal),
-        {
-            "version": seen_version,
-            "title": "Owner's title",
-            "value": "20",
-            "currency": "EUR",
-            "owner": owner.pk,
-            "visible_to": Visibility.TEAM,
-        },
+        url("edit", deal), edit_form(deal, version=seen_version, title="Owner's title", value="20")
     )
 
     deal.refresh_from_db()

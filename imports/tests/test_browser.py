@@ -49,11 +49,11 @@ def test_progress_bar_follows_a_background_import(page, login, live_server, admi
     page.goto(live_server.url + reverse("imports:detail", args=[imp.pk]))
     expect(page.get_by_label("Progress")).to_have_attribute("value", "40")
     Import.objects.filter(pk=imp.pk).update(progress=70)
-    page.wait_for_function("document.getElementById('import-progress').value === 70")
+    page.wait_for_function("() => document.getElementById('import-progress').value === 70")
     Import.objects.filter(pk=imp.pk).update(status=ImportStatus.APPLIED, progress=100)
 
     page.wait_for_function(
-        "document.getElementById('import-status').textContent.trim() === 'Applied'"
+        "() => document.getElementById('import-status').textContent.trim() === 'Applied'"
     )
 
 
@@ -81,7 +81,7 @@ def test_a_job_no_worker_takes_turns_stale_and_is_run_again(
 
     # The tasks run in-process here: running it again previews it at once.
     page.wait_for_function(
-        "document.getElementById('import-status').textContent.trim() === 'Previewed'"
+        "() => document.getElementById('import-status').textContent.trim() === 'Previewed'"
     )
     expect(page.get_by_role("button", name="Apply import")).to_be_visible()
     assert Import.objects.get(pk=imp.pk).counts["created"] == 2

@@ -3,15 +3,16 @@ from rest_framework import serializers
 from contacts.api.serializers import DuplicateSerializer, OwnedInputSerializer
 from contacts.models import Organization, Person
 from contacts.selectors import organization_list, person_list
-from crm.api.fields import OwnerField, VisiblePrimaryKeyField
+from crm.api.fields import CustomFieldsField, OwnerField, VisiblePrimaryKeyField
 from crm.filters import OwnerScope
-from crm.models import Label, Visibility
+from crm.models import FieldEntity, Label, Visibility
 from deals.selectors import pipeline_list, stage_list
 from leads.models import Lead, LeadSource
 
 
 class LeadSerializer(serializers.ModelSerializer):
     archived = serializers.BooleanField(source="is_archived", read_only=True)
+    custom_fields = CustomFieldsField(entity=FieldEntity.LEAD, read_only=True)
 
     class Meta:
         model = Lead
@@ -32,6 +33,7 @@ class LeadSerializer(serializers.ModelSerializer):
             "deal",
             "converted_at",
             "next_activity_at",
+            "custom_fields",
             "created_at",
             "updated_at",
         ]
@@ -74,6 +76,7 @@ class LeadFilterSerializer(serializers.Serializer):
     person = serializers.IntegerField(required=False, min_value=1)
     organization = serializers.IntegerField(required=False, min_value=1)
     label = serializers.IntegerField(required=False, min_value=1)
+    source = serializers.ChoiceField(LeadSource.choices, required=False, help_text="As the inbox.")
 
 
 class ContactChoiceSerializer(serializers.Serializer):
@@ -104,6 +107,10 @@ class LeadConvertSerializer(serializers.Serializer):
     )
     organization = ContactChoiceSerializer(
         required=False, help_text="Keep the lead's organization, or use an existing one."
+    )
+    custom_fields = CustomFieldsField(
+        help_text="The deal's values of the deal fields: by default the lead's; keys sent here "
+        "replace them."
     )
 
 

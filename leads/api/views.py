@@ -15,6 +15,7 @@ from crm.api.base import (
 )
 from crm.api.exceptions import conflict
 from crm.filters import OwnerScope
+from crm.models import FieldEntity
 from deals.api.serializers import DealSerializer
 from leads import services
 from leads.api.serializers import (
@@ -39,6 +40,7 @@ from leads.selectors import lead_list, lead_timeline
 class LeadViewSet(ReassignMixin, RecordViewSet):
     serializer_class = LeadSerializer
     filter_serializer_class = LeadFilterSerializer
+    custom_fields_entity = FieldEntity.LEAD
 
     def get_queryset(self):
         return lead_list(user=self.actor).select_related(None).prefetch_related("labels")
@@ -49,7 +51,9 @@ class LeadViewSet(ReassignMixin, RecordViewSet):
             converted=filters["converted"],
             q=(filters.get("search") or "").strip(),
             scope=filters.get("scope") or OwnerScope.ALL,
+            source=filters.get("source") or "",
             **{n: filters.get(n) for n in ("label", "owner", "person", "organization")},
+            custom=filters.get("custom", ()),
         )
         return lead_filter(user=self.actor, filters=lead_filters, qs=queryset)
 

@@ -9,7 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from contacts.models import Organization, Person
+from contacts.models import MergeKind, Organization, Person
+from contacts.selectors import merge_kept
 from crm.errors import DomainError
 from leads.conversion import ContactChoice, lead_convert, lead_duplicates
 from leads.errors import AlreadyConverted, DuplicateContacts
@@ -106,6 +107,10 @@ def convert(request: HttpRequest, pk: int) -> HttpResponse:
                 extra["duplicates"] = _duplicate_groups(lead, found)
         return render(request, "leads/detail.html", lead_page_context(request, lead, **extra))
 
+    own_contacts = (
+        (MergeKind.PERSON, lead.person_id),
+        (MergeKind.ORGANIZATION, lead.organization_id),
+    )
     form = convert_form(request, lead, data=request.POST)
     extra = {"convert_open": True, "convert_form": form}
     if form.is_valid():
@@ -135,6 +140,12 @@ def convert(request: HttpRequest, pk: int) -> HttpResponse:
             form_error(form, error)
         else:
             messages.success(request, _("Lead converted into a deal."))
+            # The lead's own person or organization, merged into the chosen existing one: say
+            # what the existing one took from it.
+            for kind, own_id in own_contacts:
+                kept = own_id and merge_kept(user=request.user, kind=kind, merged_id=own_id)
+                if kept:
+                    messages.info(request, kept.message())
             return redirect("deals:detail", pk=deal.pk)
     # Keep showing the choices the user already saw.
     chose = request.POST.get("person_choice") or request.POST.get("organization_choice")

@@ -16,7 +16,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from crm.errors import DomainError
-from crm.filters import OwnerScope
 from crm.models import Label, User
 from crm.web.paging import page_number
 from leads.filters import LeadFilters, lead_filter
@@ -45,10 +44,7 @@ SORTS = {
 
 @dataclass
 class InboxQuery:
-    scope: str
-    label: int | None
-    source: str
-    archived: bool
+    filters: LeadFilters
     sort: str
     descending: bool
     page: int
@@ -60,20 +56,39 @@ class InboxQuery:
         key = sort.lstrip("-")
         if key not in SORTS:
             key, descending = "created", True
-        label = params.get("label", "")
         return cls(
-            scope=params.get("scope") if params.get("scope") in OwnerScope.values else "all",
-            label=int(label) if label.isdigit() else None,
-            source=params.get("source") if params.get("source") in LeadSource.values else "",
-            archived=params.get("archived") == "1",
+            # Read as the export reads the same query string (leads/filters.py), so that the
+            # export of this page holds what it shows.
+            filters=LeadFilters.from_query(params),
             sort=key,
             descending=descending,
             page=page_number(params.get("page")),
         )
 
+    @property
+    def scope(self) -> str:
+        return self.filters.scope
+
+    @property
+    def label(self) -> int | None:
+        return self.filters.label
+
+    @property
+    def source(self) -> str:
+        return self.filters.source
+
+    @property
+    def archived(self) -> bool:
+        return self.filters.archived
+
+    @property
+    def search(self) -> str:
+        return self.filters.q
+
     def params(self, **changes: Any) -> str:
         """The query string of this view with some changes (sort links, pages)."""
         values = {
+            "q": self.search,
             "scope": self.scope,
             "label": self.label or "",
             "source": self.source,
@@ -96,9 +111,8 @@ class InboxQuery:
 
 def _inbox_queryset(user: User, q: InboxQuery) -> QuerySet[Lead]:
     # The same filter as the API's and the export's (leads/filters.py).
-    filters = LeadFilters(archived=q.archived, scope=q.scope, label=q.label, source=q.source)
     order = [f"-{f}" if q.descending else f for f in SORTS[q.sort]]
-    return lead_filter(user=user, filters=filters).order_by(*order)
+    return lead_filter(user=user, filters=q.filters).order_by(*order)
 
 
 def inbox(request: HttpRequest) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from activities.forms import ActivityForm, NoteForm
 from contacts.services import ContactRef
 from crm.errors import DomainError
+from crm.web.custom_fields import add_custom_error, custom_values
 from crm.web.once import one_time_form
 from crm.web.paging import timeline_limit
 from leads.forms import (
@@ -21,7 +22,13 @@ from leads.forms import (
     LeadForm,
 )
 from leads.models import Lead
-from leads.selectors import lead_deal, lead_get, lead_open_activities, lead_timeline
+from leads.selectors import (
+    lead_deal,
+    lead_get,
+    lead_items_panel,
+    lead_open_activities,
+    lead_timeline,
+)
 from leads.services import (
     lead_add_activity,
     lead_add_note,
@@ -63,6 +70,7 @@ def _lead_save(request: HttpRequest, form: LeadForm, lead: Lead | None) -> Lead 
             expected_close_date=data.get("expected_close_date"),
             owner=data["owner"],
             visible_to=data["visible_to"],
+            custom_fields=custom_values(form),
         )
     except DomainError as error:
         form_error(form, error)
@@ -70,6 +78,8 @@ def _lead_save(request: HttpRequest, form: LeadForm, lead: Lead | None) -> Lead 
 
 
 def form_error(form, error: DomainError) -> None:
+    if add_custom_error(form, error):
+        return
     field = error.field if error.field in form.fields else None
     if field is not None and form.fields[field].widget.is_hidden:
         # A picked person or organization that is gone (merged, deleted, hidden since): say
@@ -130,6 +140,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         "expected_close_date": lead.expected_close_date,
         "owner": lead.owner_id,
         "visible_to": lead.visible_to,
+        "custom": lead.custom_fields,
     }
     form = LeadForm(request.POST or None, user=request.user, initial=initial)
     saved = request.method == "POST" and form.is_valid() and _lead_save(request, form, lead)
@@ -145,6 +156,8 @@ def lead_page_context(request: HttpRequest, lead: Lead, **extra: Any) -> dict:
         "lead": lead,
         "labels": list(lead.labels.all()),
         "timeline": lead_timeline(lead=lead, user=request.user, limit=timeline_limit(request)),
+        # A converted lead's products moved to its deal.
+        "items_panel": None if lead.is_converted else lead_items_panel(lead=lead),
         "open_activities": list(lead_open_activities(lead=lead, user=request.user)),
         "deal_visible": lead_deal(lead=lead, user=request.user) is not None,
         "note_form": extra.pop("note_form", None) or NoteForm(prefix=NOTE_PREFIX),

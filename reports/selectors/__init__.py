@@ -11,6 +11,7 @@ from reports.selectors.leads import lead_conversion
 from reports.selectors.lost import lost_reasons
 from reports.selectors.owners import owner_performance
 from reports.selectors.pipeline import pipeline_value
+from reports.selectors.products import products_pipeline, products_won
 from reports.selectors.progress import deal_progress
 from reports.selectors.stages import conversion_pipeline, stage_conversion
 
@@ -24,5 +25,7 @@ __all__ = [
     "lost_reasons",
     "owner_performance",
     "pipeline_value",
+    "products_pipeline",
+    "products_won",
     "stage_conversion",
 ]

@@ -16,6 +16,8 @@ SECTIONS = [
     ("labels", _("Labels"), "setup:labels"),
     ("lost_reasons", _("Lost reasons"), "setup:lost_reasons"),
     ("company", _("Company defaults"), "setup:company"),
+    # Settings › Fields lives with the custom fields (crm/web/field_settings.py).
+    ("fields", _("Custom fields"), "field_list"),
 ]
 
 

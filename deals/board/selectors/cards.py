@@ -46,6 +46,8 @@ class Card:
     activity_state: str
     is_rotting: bool
     labels: list[CardLabel] = field(default_factory=list)
+    # The names of its products, set by the board's views (products sit above deals).
+    products: list[str] = field(default_factory=list)
 
 
 def _cursor(card: Card) -> str:

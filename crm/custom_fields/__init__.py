@@ -1,0 +1,1 @@
+"""Fields an admin adds to deals, leads, persons and organizations (see `values.py`)."""
