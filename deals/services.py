@@ -20,6 +20,7 @@ from contacts.services import ContactRef, organization_resolve, person_resolve
 from crm.custom_fields.values import clean_values as clean_custom_values
 from crm.errors import DomainError, NotPermitted, StaleVersion
 from crm.models import FieldEntity, Label, User
+from crm.selectors import default_currency
 from crm.services import (
     apply_owner_change,
     check_delete,
@@ -29,6 +30,7 @@ from crm.services import (
 from crm.types import UNSET, Unset
 from crm.visibility import can_view
 from deals.models import Deal, DealHistory, DealStatus, HistoryKind, LostReason, Pipeline, Stage
+from deals.setup_services import stage_lock_for_deals
 from deals.validation import clean_currency, clean_title, clean_value
 
 
@@ -39,7 +41,7 @@ def _stage_in(pipeline: Pipeline, stage: Stage | None) -> Stage:
             raise DomainError(_("This pipeline has no stages."), field="pipeline")
     elif stage.pipeline_id != pipeline.pk:
         raise DomainError(_("This stage belongs to another pipeline."), field="stage")
-    return stage
+    return stage_lock_for_deals(stage)  # not deleted under the deal (Settings)
 
 
 def check_contacts_visible(
@@ -117,7 +119,7 @@ def deal_create(
     deal = Deal.objects.create(
         title=clean_title(title),
         value=clean_value(value),
-        currency=clean_currency(currency, "EUR"),
+        currency=clean_currency(currency, default_currency()),
         person=person,
         organization=organization,
         pipeline=pipeline,

@@ -31,6 +31,7 @@ from contacts.duplicates import (
 from contacts.models import Organization, Person, PersonEmail, PersonPhone
 from contacts.normalize import fold
 from crm.models import CompanySettings, User
+from crm.selectors import default_currency
 from crm.visibility import can_assign_to, visible_q
 from deals.models import Pipeline, Stage
 from imports.bulk import BIGINT, among, chunks
@@ -72,6 +73,8 @@ class Lookups:
         self.actor = actor
         self.options = options
         self.country = settings.CRM_DEFAULT_COUNTRY
+        # The company's (Settings), read once per file rather than per row.
+        self.default_currency = default_currency()
         self.users: dict[str, User | None] = {}
         for user in User.objects.filter(is_active=True):
             for name in {fold(user.username), user.email.lower(), fold(user.get_full_name())}:

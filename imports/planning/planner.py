@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from contacts.normalize import fold, organization_name_key
@@ -373,7 +372,7 @@ class Planner:
         values["currency"] = (
             self._valid(plan, "currency", clean_currency, currency, "")
             if currency
-            else settings.CRM_DEFAULT_CURRENCY
+            else self.lookups.default_currency
         )
         values["expected_close_date"] = self._date(row, "expected_close_date", plan)
         owner_id, visible_to = self._owner_and_visibility(row, plan)
