@@ -5,6 +5,17 @@ import pytest
 pytest_plugins = ["crm.tests.browser_fixtures"]
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request by a user who chose German
+    activates it for the thread (as every request of a real server does for itself), and the
+    test client would carry it over into the next test."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def team(db):
     from crm.tests.factories import TeamFactory
@@ -72,3 +83,14 @@ def pipeline(db):
     from deals.tests.factories import PipelineFactory
 
     return PipelineFactory(name="Sales")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request of a user who reads German leaves German active in the thread (the locale
+    middleware activates, nothing deactivates): the next test in this worker would read
+    German messages. Each test starts and ends in the default language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

@@ -18,10 +18,11 @@ from collections.abc import Iterator
 
 from django.db import connection, transaction
 from django.db.models import Max, Min
+from django.test import Client
 from django.utils import timezone
 from rapidfuzz import process
 
-from bench.timing import percentiles
+from bench.timing import measure, percentiles
 from contacts.models import Person, PersonEmail, PersonPhone
 from contacts.normalize import email_key, person_index_fields, person_name_key
 from contacts.selectors.duplicates import person_duplicates
@@ -29,6 +30,7 @@ from crm.models import Role, Team, User, Visibility
 
 N_CHECKS = 200
 N_BASELINE = 20
+N_HEALTH = 200
 SEED = 20240611
 _OWNER = "bench-duplicates-owner"
 _CHECKER = "bench-duplicates-checker"
@@ -131,7 +133,13 @@ def run(n_persons: int = 1_000_000) -> dict:
         baseline_times.append((time.perf_counter() - started) * 1000)
 
     ours, naive = percentiles(all_times), percentiles(baseline_times)
+    # The machine's own speed in the same run: the health check, a request that does
+    # (almost) nothing, so that runs on machines of other speeds compare by the ratio.
+    client = Client()
+    health = percentiles(measure(lambda: client.get("/healthz"), repeat=N_HEALTH))
     result = {
+        "health_check": health,
+        "ratio_p95_to_health_check": round(ours["p95_ms"] / max(health["p95_ms"], 0.01), 1),
         "persons_in_db": persons_in_db,
         "load_s": round(load_seconds, 1) if load_seconds is not None else "reused",
         "person_duplicates": ours,
@@ -165,6 +173,10 @@ def run(n_persons: int = 1_000_000) -> dict:
         f"{result['naive_load_names_s']} s)"
     )
     print(f"p50 ratio naive / person_duplicates: {result['speedup_p50']}x")
+    print(
+        f"health check: p50 {health['p50_ms']} ms, p95 {health['p95_ms']} ms; "
+        f"person_duplicates p95 / health check p95: {result['ratio_p95_to_health_check']}x"
+    )
     return result
 
 

@@ -37,6 +37,7 @@ ORGANIZATION_THRESHOLD = 70
 # Weights of the hints.
 _NAME_WEIGHT = 0.9  # alike full names, times their similarity
 _ONE_WORD_NAME_WEIGHT = 0.65  # a one-word name ("Brown") alike a word of the other name
+_SAME_ONE_WORD = 0.03  # more when the other name is one word too
 _EMAIL_WEIGHT = 0.8  # an e-mail address one or two typos away from the candidate's
 _EMAIL_USER_WEIGHT = 0.6  # the same personal mailbox (before the "@") at another domain
 _EMAIL_ALIKE_WEIGHT = 0.3  # mailbox and domain both somewhat alike ("evlynnm@pagm.coe")
@@ -101,6 +102,10 @@ class DuplicateScore:
     score: int  # 0..100
     reasons: tuple[str, ...] = ()
     certain: bool = False
+    # How the candidates below the display threshold are ordered (never shown): the score
+    # with the words weighed by their letters, so that "Jad Gildrea" comes before "Emma
+    # Green" as a weak candidate for "Emma Gildea". Above it, candidates go by `score`.
+    affinity: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,8 @@ class _Alignment:
     similarity: float  # of the whole names: words one of them lacks lower it
     matched: float  # of the words paired with each other only
     conflict: bool  # two words set against each other are different words
+    # `similarity` with each pair of words weighing as many letters as its longer word
+    weighted: float = 0.0
 
 
 def word_similarity(a: str, b: str, *, given_names: bool = True) -> float:
@@ -150,15 +157,23 @@ def _align(
     assert best is not None
     total, in_order, chosen = best
     matched = similarity = total / len(short)
+    # Each pair weighing as many letters as its longer word: agreeing on "Gildea" says more
+    # than agreeing on "Emma", and an initial says least.
+    weights = [max(len(short[i]), len(long[j])) for i, j in enumerate(chosen)]
+    weighted = sum(grid[i][j] * w for (i, j), w in zip(enumerate(chosen), weights, strict=True))
+    weighted /= sum(weights)
     for j in set(range(len(long))) - set(chosen):
-        similarity -= missing_outer if j in (0, len(long) - 1) else missing_middle
+        cost = missing_outer if j in (0, len(long) - 1) else missing_middle
+        similarity -= cost
+        weighted -= cost
     if not in_order:
         similarity -= _SWAPPED_ORDER
+        weighted -= _SWAPPED_ORDER
     conflict = any(
         grid[i][j] < _UNLIKE and len(short[i]) > 1 and len(long[j]) > 1
         for i, j in enumerate(chosen)
     )
-    return _Alignment(max(similarity, 0.0), matched, conflict)
+    return _Alignment(max(similarity, 0.0), matched, conflict, max(weighted, 0.0))
 
 
 def _name_alignment(
@@ -176,7 +191,7 @@ def _name_alignment(
     # "Anne Marie" / "Annemarie": the words differ, the letters do not.
     joined = Indel.normalized_similarity("".join(a), "".join(b))
     if joined >= _JOINED and joined > aligned.similarity:
-        return _Alignment(joined, joined, conflict=False)
+        return _Alignment(joined, joined, conflict=False, weighted=joined)
     return aligned
 
 
@@ -271,6 +286,9 @@ def score_person(query: PersonFacts, candidate: PersonFacts) -> DuplicateScore:
         # One word ("Brown") says less than a full name, but no less when the other name
         # has a second word: "Brown" is as likely "Florence Brown" as another "Brown".
         hints = [_ONE_WORD_NAME_WEIGHT * name.matched]
+        if len(_person_words(query.name)) == len(_person_words(candidate.name)):
+            # "Campbell" is likelier the other "Campbell" than "Bailey Campbell".
+            hints[0] += _SAME_ONE_WORD * name.similarity
     other_hints: list[float] = []
     if not certain:
         email = max((email_hint(a, b) for a in query.emails for b in candidate.emails), default=0.0)
@@ -284,9 +302,12 @@ def score_person(query: PersonFacts, candidate: PersonFacts) -> DuplicateScore:
         other_hints = [weight * _CONFLICT_DISCOUNT for weight in other_hints]
 
     if certain:
-        return DuplicateScore(100, tuple(reasons), certain=True)
+        return DuplicateScore(100, tuple(reasons), certain=True, affinity=100.0)
     score = min(round(100 * _combine(hints + other_hints)), 99)
-    return DuplicateScore(score, tuple(reasons))
+    if full_names:
+        hints = [_NAME_WEIGHT * name.weighted]
+    affinity = min(100 * _combine(hints + other_hints), 99.0)
+    return DuplicateScore(score, tuple(reasons), affinity=affinity)
 
 
 def _same_organization(query: PersonFacts, candidate: PersonFacts) -> bool:

@@ -9,11 +9,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection
+from django.db.models import Case, Expression, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Organization, Person, PersonEmail, PersonPhone
-from contacts.normalize import domain_key, organization_name_key, person_name_key, phone_key
+from contacts.normalize import (
+    domain_key,
+    email_key,
+    match_fold,
+    organization_name_key,
+    person_name_key,
+    phone_key,
+)
 from contacts.selectors import organization_list, person_list
 from crm.custom_fields.query import apply_custom_filters, custom_params
 from crm.filters import OwnerScope, owner_scope_q, param_scope, param_text
@@ -22,39 +31,101 @@ from crm.models import FieldEntity, User
 # Enough digits to be a phone number being typed, not a year or a house number.
 PHONE_MIN_DIGITS = 5
 _PHONE_CHARS = re.compile(r"^[\d\s()+./-]+$")
+# Shortest part of an e-mail address or a domain searched for (trigrams need three letters).
+_PART_MIN_LENGTH = 3
 
 
 def person_search_q(query: str) -> Q:
-    """People by name (accents and case folded), e-mail address (or its start) or phone."""
-    match = Q(name__icontains=query)
+    """People by name, e-mail address (or any part of one) or phone number (or its digits).
+
+    The name is compared as `person_name_key` stores it: case, accents and transliterations
+    folded on both sides ("Juergen" and "weissmüller" find "Jürgen Weißmüller"). Each arm has
+    its index on PostgreSQL (pg_trgm GIN indexes on the folded name, the e-mail address and
+    the phone key; migration 0007), so a search does not read the whole table: the arms are
+    one UNION of person ids (an OR of a column and a subquery would be a sequential scan).
+    """
+    found = []
     key = person_name_key(query)
     if key:
-        match |= Q(name_key__contains=key)
-    if " " not in query and len(query) >= 3:
-        # Any part of an address: "jane" finds max@janeway.example too.
-        emails = PersonEmail.objects.filter(email__icontains=query)
-        match |= Q(pk__in=emails.values("person_id"))
+        found.append(Person.objects.filter(name_key__contains=key).values("pk"))
+    emails = _email_q(query)
+    if emails is not None:
+        found.append(PersonEmail.objects.filter(emails).values("person_id"))
+    phones = _phone_q(query)
+    if phones is not None:
+        found.append(PersonPhone.objects.filter(phones).values("person_id"))
+    if not found:
+        return Q(pk__in=[])
+    ids = [part.order_by() for part in found]  # no Meta.ordering inside a UNION
+    return Q(pk__in=ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0])
+
+
+def _email_q(query: str) -> Q | None:
+    text = query.strip()
+    if " " in text or len(text) < _PART_MIN_LENGTH:
+        return None
+    # Any part of an address as written ("jane" finds max@janeway.example), or the address
+    # another spelling of which is stored ("annaberg@gmail.com" for "Anna.Berg+x@gmail.com").
+    match = Q(email__icontains=text)
+    key = email_key(text)
+    if key:
+        match |= Q(key=key)
+    return match
+
+
+def _phone_q(query: str) -> Q | None:
     digits = re.sub(r"\D", "", query)
-    if _PHONE_CHARS.match(query) and len(digits) >= PHONE_MIN_DIGITS:
-        # A national number ("030 1234567") is stored in E.164; a fragment matches its digits.
-        phone_match = Q(key__contains=digits.lstrip("0") or digits)
-        phone = phone_key(query, settings.CRM_DEFAULT_COUNTRY)
-        if phone:
-            phone_match |= Q(key=phone)
-        match |= Q(pk__in=PersonPhone.objects.filter(phone_match).values("person_id"))
+    if not _PHONE_CHARS.match(query) or len(digits) < PHONE_MIN_DIGITS:
+        return None
+    # A national number ("030 1234567") is stored in E.164; a fragment matches its digits;
+    # a number stored as typed (no key: `phone_key` could not read it) matches as written.
+    match = Q(key__contains=digits.lstrip("0") or digits) | Q(key="", number__contains=query)
+    phone = phone_key(query, settings.CRM_DEFAULT_COUNTRY)
+    if phone:
+        match |= Q(key=phone)
     return match
 
 
 def organization_search_q(query: str) -> Q:
-    """Organizations by name (accents, case and legal suffixes folded) or web domain."""
-    match = Q(name__icontains=query)
-    key = organization_name_key(query)
-    if key:
+    """Organizations by name (accents, case, transliterations and legal forms folded) or by
+    any part of their web domain; indexed as `person_search_q` is."""
+    match = Q(pk__in=[])
+    for key in {organization_name_key(query), match_fold(query)} - {""}:
         match |= Q(name_key__contains=key)
-    domain = domain_key(query)
-    if domain:
-        match |= Q(domain__startswith=domain)
+    text = query.strip().lower()
+    if " " not in text and len(text) >= _PART_MIN_LENGTH:
+        match |= Q(domain__contains=domain_key(text) or text)
     return match
+
+
+def person_search_rank(query: str) -> Expression:
+    """How well a person found by `person_search_q` answers `query`: higher first.
+
+    The same folded name, then a name starting so, then one with the same word, then a word
+    starting so, then the rest; on PostgreSQL ties go by trigram similarity of the names.
+    """
+    return _name_rank(person_name_key(query))
+
+
+def organization_search_rank(query: str) -> Expression:
+    """As `person_search_rank`, for organizations (legal forms folded away)."""
+    return _name_rank(organization_name_key(query))
+
+
+def _name_rank(key: str) -> Expression:
+    if not key:
+        return Value(0.0)
+    rank = Case(
+        When(name_key=key, then=Value(3.0)),
+        When(name_key__startswith=key, then=Value(2.0)),
+        When(Q(name_key__endswith=f" {key}") | Q(name_key__contains=f" {key} "), then=Value(1.5)),
+        When(name_key__contains=f" {key}", then=Value(1.0)),
+        default=Value(0.0),
+    )
+    if connection.vendor == "postgresql":
+        # Below half a tier (0..0.4): it orders within a tier only.
+        rank = rank + TrigramSimilarity("name_key", key) * Value(0.4)
+    return rank
 
 
 @dataclass(frozen=True)
@@ -84,7 +155,10 @@ def person_filter(
 ) -> QuerySet[Person]:
     qs = person_list(user=user) if qs is None else qs
     if filters.q:
-        qs = qs.filter(person_search_q(filters.q))
+        # `search_rank`: the list page orders by it unless the user picked an order.
+        qs = qs.filter(person_search_q(filters.q)).annotate(
+            search_rank=person_search_rank(filters.q)
+        )
     if filters.organization is not None:
         qs = qs.filter(organization_id=filters.organization)
     return _common(qs, user, filters, FieldEntity.PERSON)
@@ -95,7 +169,9 @@ def organization_filter(
 ) -> QuerySet[Organization]:
     qs = organization_list(user=user) if qs is None else qs
     if filters.q:
-        qs = qs.filter(organization_search_q(filters.q))
+        qs = qs.filter(organization_search_q(filters.q)).annotate(
+            search_rank=organization_search_rank(filters.q)
+        )
     return _common(qs, user, filters, FieldEntity.ORGANIZATION)
 
 

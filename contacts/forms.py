@@ -60,7 +60,10 @@ class PersonForm(forms.Form):
         label=_("Phones"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("One per line; the first is the primary one."),
+        help_text=_(
+            "One per line; the first is the primary one. A number that cannot be read is "
+            "kept as typed, but not used to find duplicates."
+        ),
     )
     organization_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     organization = forms.CharField(label=_("Organization"), required=False, max_length=255)

@@ -14,13 +14,32 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # Length of the stored word keys (`Person.given_key`, `Person.family_key`).
 WORD_KEY_LENGTH = 64
 
-# Legal forms dropped from organization names before matching ("ACME GmbH" == "Acme").
+# Legal forms dropped from organization names before matching ("ACME GmbH" == "Acme"), as
+# folded words: dotted abbreviations ("S.p.A.", "B.V.", "A/S") fold to single letters, which
+# `_legal_words` joins back ("spa", "bv", "as"). From the national company registers' forms:
+# German, Austrian and Swiss; French, Belgian and Luxembourgish; Italian; Spanish and
+# Portuguese (and Latin American); Dutch; Nordic; Polish, Czech, Slovak, Hungarian, Baltic;
+# British, Irish, American, Canadian, Australian, Indian, Singaporean; Japanese; Russian;
+# Turkish; Greek.
 LEGAL_SUFFIXES = frozenset(
     """
-    gmbh mbh ag kg ohg gbr ug eg ev se co kgaa inc incorporated corp corporation company
-    ltd limited llc llp lp plc pty pte sa sas sarl srl spa bv nv oy ab as aps oyj kk
+    gmbh mbh ag kg ohg gbr ug eg ev ek kgaa se co haftungsbeschrankt gesmbh
+    sa sas sasu sarl eurl sca scs snc sci scop scrl sprl sc
+    spa srl srls sapa sncs ss
+    sl slu sll lda ltda sad cv de rl
+    bv nv vof cv bvba
+    ab oy oyj as asa aps ans hf ehf ks publ
+    sp zoo sro spol ks zrt nyrt kft bt uab ou
+    inc incorporated corp corporation company companies ltd limited llc llp lp lllp pllc
+    plc pc cic pty pte pvt private dac uc
+    kk gk yk
+    ooo oao zao pao ao
+    sti
+    ae epe ike
     """.split()  # noqa: SIM905 (a word list reads best as words)
 )
+# Legal forms written before the name ("PT Bank Mandiri", "OOO Gazprom").
+LEGAL_PREFIXES = frozenset("pt cv ooo oao zao pao ao".split())  # noqa: SIM905
 
 
 def fold(text: str | None) -> str:
@@ -34,18 +53,57 @@ def fold(text: str | None) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("ø", "o").replace("æ", "ae").replace("œ", "oe").replace("ł", "l")
+    text = text.replace("đ", "d").replace("þ", "th").replace("ı", "i")
     return _NON_ALNUM.sub(" ", text).strip()
 
 
+# The spellings of a letter without its diacritic (DIN 5007-2 for German: ä ae, ö oe, ü ue;
+# Danish and Norwegian: ø oe, å aa, æ ae), after `fold` has already dropped the diacritics
+# (ä -> a, å -> a, ø -> o): the second letter goes too, so "Mueller", "Müller" and "Muller"
+# agree, as do "Aase", "Åse" and "Ase". Used on both sides of every comparison.
+_TRANSLITERATION = re.compile(r"(?<=[aou])e|(?<=a)a+")
+
+
+def match_fold(text: str | None) -> str:
+    """`fold`, and the transliterations of umlauts and Nordic letters folded the same way."""
+    return _TRANSLITERATION.sub("", fold(text))
+
+
 def person_name_key(name: str | None) -> str:
-    return fold(name)
+    return match_fold(name)
+
+
+def _legal_words(words: list[str]) -> list[str]:
+    """Runs of single letters joined when they spell a legal form ("s p a" -> "spa")."""
+    out: list[str] = []
+    run: list[str] = []
+    for word in [*words, ""]:
+        if len(word) == 1:
+            run.append(word)
+            continue
+        if run:
+            joined = "".join(run)
+            out += [joined] if joined in LEGAL_SUFFIXES or joined in LEGAL_PREFIXES else run
+            run = []
+        if word:
+            out.append(word)
+    return out
 
 
 def organization_name_key(name: str | None) -> str:
-    words = fold(name).split()
-    kept = [w for w in words if w not in LEGAL_SUFFIXES]
-    # "GmbH & Co. KG" leaves "co"; a name made only of legal words keeps them.
-    return " ".join(kept or words)
+    """The folded name without its legal form(s) at the end (or the start, for some).
+
+    "ACME GmbH & Co. KG", "Acme S.p.A." and "ACME, Inc." all give "acme"; a name made only
+    of legal words keeps them ("Limited Company").
+    """
+    words = _legal_words(fold(name).split())
+    end = len(words)
+    while end > 0 and words[end - 1] in LEGAL_SUFFIXES:
+        end -= 1
+    start = 0
+    while start < end - 1 and words[start] in LEGAL_PREFIXES:
+        start += 1
+    return _TRANSLITERATION.sub("", " ".join(words[start:end] or words))
 
 
 def email_key(email: str | None) -> str:
@@ -57,20 +115,60 @@ def email_key(email: str | None) -> str:
     if address.count("@") != 1:
         return ""
     local, domain = address.split("@")
-    return f"{local}@{domain}" if local and "." in domain else ""
+    if not local or "." not in domain:
+        return ""
+    return f"{mailbox_key(local, domain)}@{domain_idna(domain)}"
+
+
+# Mail hosts where dots in the mailbox are not part of the address (Gmail's rule).
+_DOTLESS_MAILBOX_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def mailbox_key(local: str, domain: str) -> str:
+    """The mailbox an address reaches: without its sub-address, and Gmail's dots dropped.
+
+    RFC 5233 sub-addressing ("user+detail@"): the detail selects a folder of the user's
+    mailbox, on any host that supports it, so it says nothing about who the person is. A
+    mailbox that is only a detail ("+tag@") is kept as written.
+    """
+    user = local.split("+", 1)[0] or local
+    if domain in _DOTLESS_MAILBOX_DOMAINS:
+        user = user.replace(".", "") or user
+    return user
+
+
+def domain_idna(domain: str) -> str:
+    """An internationalized domain in its ASCII form ("bücher.de" -> "xn--bcher-kva.de")."""
+    domain = _DOTLESS_MAILBOX_DOMAINS.get(domain, domain)
+    if domain.isascii():
+        return domain
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain
 
 
 def phone_key(phone: str | None, default_country: str) -> str:
     """E.164, a number without a country code read in `default_country`; '' when not a number."""
     if not phone or not phone.strip():
         return ""
+    text = phone.strip()
+    if text.startswith("00"):
+        # "00" is the international prefix ITU-T recommends (E.164 annex) and most of the
+        # world dials; read it as "+" whatever the default country's own prefix is.
+        text = "+" + text[2:]
     try:
-        parsed = phonenumbers.parse(phone, default_country)
+        parsed = phonenumbers.parse(text, default_country)
     except phonenumbers.NumberParseException:
         return ""
-    if not phonenumbers.is_possible_number(parsed):
+    # A number too short to be dialled from abroad ("12") is no E.164 number: only the
+    # full national significant number with its country code is (a local-only one is not).
+    if phonenumbers.is_possible_number_with_reason(parsed) != _POSSIBLE:
         return ""
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+_POSSIBLE = phonenumbers.ValidationResult.IS_POSSIBLE
 
 
 def domain_key(website: str | None) -> str:
@@ -200,7 +298,8 @@ _GIVEN_NAME_GROUPS = """
 """
 _GIVEN_NAME_VARIANTS: dict[str, frozenset[str]] = {}
 for _line in _GIVEN_NAME_GROUPS.strip().splitlines():
-    _group = frozenset(_line.split())
+    # Keyed as the names are compared: "michael" and "samuel" as `match_fold` gives them.
+    _group = frozenset(match_fold(_line).split())
     for _name in _group:
         _GIVEN_NAME_VARIANTS[_name] = _GIVEN_NAME_VARIANTS.get(_name, frozenset()) | _group
 
@@ -253,7 +352,7 @@ def person_name_tokens(name: str | None) -> list[str]:
     if name and "," in name:
         family, _comma, given = name.partition(",")
         name = f"{given} {family}"
-    words = fold(name).split()
+    words = match_fold(name).split()
     return [w for w in words if w not in _TITLES] or words
 
 

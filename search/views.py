@@ -13,7 +13,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from contacts.filters import organization_search_q, person_search_q
+from contacts.filters import (
+    organization_search_q,
+    organization_search_rank,
+    person_search_q,
+    person_search_rank,
+)
 from contacts.selectors import organization_list, person_list
 from crm.models import User
 from deals.selectors import deal_list
@@ -35,9 +40,19 @@ def search_results(*, user: User, query: str) -> list[dict]:
     """Groups of hits the user may see, each group capped: a box that answers while typing."""
     if len(query) < SEARCH_MIN_LENGTH:
         return []
-    people = person_list(user=user).filter(person_search_q(query)).order_by("name", "id")
+    # Best answer first (the same name, then names starting so, ...), as the lists' searches
+    # find them: folded, transliterated, by any part of an e-mail address or a domain.
+    people = (
+        person_list(user=user)
+        .filter(person_search_q(query))
+        .annotate(rank=person_search_rank(query))
+        .order_by("-rank", "name_key", "id")
+    )
     organizations = (
-        organization_list(user=user).filter(organization_search_q(query)).order_by("name", "id")
+        organization_list(user=user)
+        .filter(organization_search_q(query))
+        .annotate(rank=organization_search_rank(query))
+        .order_by("-rank", "name_key", "id")
     )
     leads = lead_inbox(user=user).filter(title__icontains=query).order_by("-created_at", "-id")
     deals = deal_list(user=user).filter(title__icontains=query).order_by("-created_at", "-id")

@@ -34,6 +34,10 @@ class PersonSerializer(serializers.ModelSerializer):
     phones = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="number", help_text="The first is the primary one."
     )
+    unread_phones = serializers.SerializerMethodField(
+        help_text="Those of `phones` that could not be read as a phone number: kept as typed, "
+        "and not used to find duplicates."
+    )
     custom_fields = CustomFieldsField(entity=FieldEntity.PERSON, read_only=True)
 
     class Meta:
@@ -43,6 +47,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "name",
             "emails",
             "phones",
+            "unread_phones",
             "organization",
             "job_title",
             "owner",
@@ -52,6 +57,9 @@ class PersonSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def get_unread_phones(self, person: Person) -> list[str]:
+        return [phone.number for phone in person.phones.all() if not phone.key]
 
 
 class OwnedInputSerializer(serializers.Serializer):

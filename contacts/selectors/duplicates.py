@@ -8,13 +8,18 @@ A person check costs the same few queries whatever the size of the table (plus t
 
 1. the persons with the same e-mail or phone key, or an address that may be a typo of one
    (`PersonEmail.key` and `PersonPhone.key` indexes), when the check has any;
-2. the candidates themselves, at most `CANDIDATE_LIMIT`, best first: those of (1) and those
-   whose name is alike, found by index only: equality on `name_key` and on the word keys of
-   `normalize.person_index_fields` (initials, nicknames, family name first, misspellings
-   that keep the sound or the letters of a word), and on PostgreSQL the pg_trgm `%`
-   operator on `name_key` (GIN index) for other misspellings. SQLite has no trigram index:
-   there wider word-key lookups (a word's first letter with the other word's key) stand in;
-3. and 4. their e-mails and phones (prefetched; the organization comes joined in 2).
+2. for a name of two or more words, the sizes of the blocks of persons sharing one word, its
+   sound or its first letters with it, counted up to `RARE_BLOCK` (one UNION ALL of
+   index-only lookups): the small ones become candidate sets of their own;
+3. the candidates themselves, at most `CANDIDATE_LIMIT`, best first: those of (1) and (2)
+   and those whose name is alike, found by index only, several blocking keys merged: the
+   folded full name (`name_key`, equal or, on PostgreSQL, pg_trgm `%` on its GIN index),
+   and the word keys of `normalize.person_index_fields` in pairs, both orders: a word
+   equal, a nickname or an initial, its sound (Soundex) or its letters, with the other word
+   equal, alike or only its initial; the first letters of both words (a typo in each);
+   a one-word name stored against any word. SQLite has no trigram index: there wider
+   word-key lookups stand in;
+4. and 5. their e-mails and phones (prefetched; the organization comes joined in 3).
 
 On PostgreSQL, 2 to 4 run in a transaction that sets the trigram threshold and sets it back
 (`_trigram_threshold`): two statements more. An organization check is one query (2).
@@ -26,7 +31,7 @@ and never crowds one out of the limit.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import permutations
@@ -44,6 +49,7 @@ from contacts.duplicates import (
     is_personal_mailbox,
     score_organization,
     score_person,
+    word_similarity,
 )
 from contacts.models import Organization, Person, PersonEmail, PersonPhone
 from contacts.normalize import (
@@ -58,6 +64,7 @@ from contacts.normalize import (
     phone_key,
     phonetic_key,
 )
+from contacts.selectors.duplicate_blocks import PREFIX, rare_word_arms, starts_with
 from crm.models import User
 from crm.visibility import visible_q
 
@@ -75,6 +82,8 @@ _MAX_TRIGRAM_THRESHOLD = 0.8
 _TRIGRAM_SETTING = "pg_trgm.similarity_threshold"
 # From this length a mailbox is also looked up by its start, for a typo near its end.
 _MAILBOX_TYPO_FROM = 7
+# From this word similarity a weak candidate shares a word with the query (a typo's, 0.8).
+_SHARED_WORD = 0.8
 # Words of a name looked up: a name of n words gives n*(n-1) word pairs.
 _MAX_WORDS = 4
 
@@ -85,6 +94,8 @@ class DuplicateMatch:
     score: int  # 0..100
     reasons: list[str] = field(default_factory=list)
     certain: bool = False  # same normalized e-mail / phone / domain
+    # The order of candidates below the display threshold (`DuplicateScore.affinity`)
+    affinity: float = 0.0
 
 
 def person_duplicates(
@@ -96,11 +107,13 @@ def person_duplicates(
     organization: Organization | str | None = None,
     exclude_ids: tuple[int, ...] | list[int] = (),
     limit: int = 10,
+    min_score: int = PERSON_THRESHOLD,
 ) -> list[DuplicateMatch]:
     """The persons `user` may see that may be the one described, best first.
 
     `emails` and `phones` as written (normalized here); `organization` an Organization, its
-    id or its name.
+    id or its name. `min_score` below the display threshold gives the check's ranking of
+    weaker candidates too (the quality bench compares it with a full scan's).
     """
     query = PersonFacts(
         name=name or "",
@@ -115,6 +128,7 @@ def person_duplicates(
     arms = [Q(pk__in=contact_ids)] if contact_ids else []
     if words:
         arms += _person_name_arms(words, person_name_key(query.name))
+        arms += rare_word_arms(words) if len(words) > 1 else []
     if not arms:
         return []
     best_first = (
@@ -131,11 +145,13 @@ def person_duplicates(
     matches = []
     for person in candidates:
         verdict = score_person(query, _person_facts(person))
-        if verdict.score >= PERSON_THRESHOLD:
+        if verdict.score >= min_score:
             matches.append(
-                DuplicateMatch(person, verdict.score, list(verdict.reasons), verdict.certain)
+                DuplicateMatch(
+                    person, verdict.score, list(verdict.reasons), verdict.certain, verdict.affinity
+                )
             )
-    return _best(matches, limit)
+    return _best(matches, limit, shown_from=PERSON_THRESHOLD, query_words=words)
 
 
 def organization_duplicates(
@@ -160,7 +176,7 @@ def organization_duplicates(
             rank += TrigramSimilarity("name_key", key)
         else:
             # A misspelling after the first three letters ("Siemsen" for "Siemens").
-            arms.append(_starts_with("name_key", words[0][:3]))
+            arms.append(starts_with("name_key", words[0][:3]))
     if not arms:
         return []
     best_first = (
@@ -179,25 +195,49 @@ def organization_duplicates(
             matches.append(
                 DuplicateMatch(org, verdict.score, list(verdict.reasons), verdict.certain)
             )
-    return _best(matches, limit)
+    return _best(matches, limit, shown_from=ORGANIZATION_THRESHOLD)
 
 
-def _best(matches: list[DuplicateMatch], limit: int) -> list[DuplicateMatch]:
+def _best(
+    matches: list[DuplicateMatch], limit: int, shown_from: int, query_words: Sequence[str] = ()
+) -> list[DuplicateMatch]:
     """Best first; among equal scores, the fuller record first, and one of each name first.
 
     A fuller record ("Florence Brown" before "Brown") is the one to keep, so the one to
     show. And when "Brown" ties with four "Lola Brown" and one "Florence Brown", showing
-    both names beats showing four of one.
+    both names beats showing four of one. Candidates below `shown_from` (asked for with a
+    lower `min_score`) come after, by their affinity, taking turns by which words of the
+    query they share: a weak candidate is a guess at which word is wrong ("Daniel Marcic"
+    and "Matilda Hanna" for "Daniel Hanna"), and five guesses of one kind cover less.
     """
-    matches.sort(key=lambda m: (-m.score, -len(_name_words(m.record)), m.record.pk))
-    seen: Counter[tuple[int, str]] = Counter()
+    shown = [m for m in matches if m.score >= shown_from]
+    shown.sort(key=lambda m: (-m.score, -len(_name_words(m.record)), m.record.pk))
+    seen: Counter[tuple[float, str]] = Counter()
     ranked = []
-    for position, match in enumerate(matches):
+    for position, match in enumerate(shown):
         same_name = (match.score, " ".join(sorted(_name_words(match.record))))
         ranked.append((-match.score, seen[same_name], position, match))
         seen[same_name] += 1
     ranked.sort(key=lambda entry: entry[:3])
-    return [entry[3] for entry in ranked[:limit]]
+    best = [entry[3] for entry in ranked[:limit]]
+    if len(best) == limit:
+        return best
+    weak = [m for m in matches if m.score < shown_from]
+    weak.sort(key=lambda m: (-m.affinity, -len(_name_words(m.record)), m.record.pk))
+    turns: Counter[frozenset[int]] = Counter()
+    guesses = []
+    for position, match in enumerate(weak):
+        words = _name_words(match.record)
+        shared = frozenset(
+            i
+            for i, word in enumerate(query_words)
+            if any(word_similarity(word, other) >= _SHARED_WORD for other in words)
+        )
+        # One that shares no word is no guess at all: after every guess.
+        guesses.append((not shared, turns[shared], position, match))
+        turns[shared] += 1
+    guesses.sort(key=lambda entry: entry[:3])
+    return (best + [entry[3] for entry in guesses])[:limit]
 
 
 def _name_words(record: Person | Organization) -> list[str]:
@@ -273,7 +313,7 @@ def _email_prefix_q(prefix: str) -> Q:
         # Django gives an indexed CharField a varchar_pattern_ops index: LIKE 'x@%' uses it.
         return Q(key__startswith=prefix)
     # SQLite compares bytes, so the prefix is a range of the plain index.
-    return _starts_with("key", prefix)
+    return starts_with("key", prefix)
 
 
 def _person_name_arms(words: list[str], name_key: str) -> list[Q]:
@@ -304,8 +344,8 @@ def _words_arms(words: list[str], *, wide: bool) -> list[Q]:
             arms.append(Q(family_key="", given_letters=letter_key(word)))
     for given, family in permutations(words, 2):
         names = given_name_variants(given)
-        given_initial = _starts_with("given_key", given[0])
-        family_initial = _starts_with("family_key", family[0])
+        given_initial = starts_with("given_key", given[0])
+        family_initial = starts_with("family_key", family[0])
         if len(family) > 1:
             # A nickname or an initial for the given name ("Bill", "B."), or a misspelt one.
             arms.append(Q(family_sound=phonetic_key(family), given_key__in=_and_initials(names)))
@@ -313,6 +353,13 @@ def _words_arms(words: list[str], *, wide: bool) -> list[Q]:
             arms.append(Q(family_letters=letter_key(family)) & given_initial)
             if wide:
                 arms.append(Q(family_sound=phonetic_key(family)) & given_initial)
+            # Both words misspelt ("Andsew Matthas", "Fergua Crofuch"): the first letters of
+            # both (on PostgreSQL, the trigram arm finds the rest).
+            if len(given) >= PREFIX and len(family) >= PREFIX:
+                arms.append(
+                    starts_with("given_key", given[:PREFIX])
+                    & starts_with("family_key", family[:PREFIX])
+                )
         # A misspelt family name (and given name, when its letters stay).
         arms.append(Q(given_key__in=names, family_sound=phonetic_key(family)))
         if len(given) > 1:
@@ -332,7 +379,7 @@ def _one_word_arms(word: str, *, wide: bool) -> list[Q]:
     # letters. Three letters ("sch") are too common a start for a large table.
     start = word[: 3 if wide else 4]
     if len(word) > len(start):
-        arms += [_starts_with("given_key", start), _starts_with("family_key", start)]
+        arms += [starts_with("given_key", start), starts_with("family_key", start)]
     return arms
 
 
@@ -408,16 +455,6 @@ def _any(arms: list[Q]) -> Q:
 
 def _flag(condition: Q, weight: int) -> Case:
     return Case(When(condition, then=Value(float(weight))), default=Value(0.0))
-
-
-def _starts_with(field_name: str, prefix: str) -> Q:
-    """`field_name` starts with `prefix`, as a range an ordinary index answers.
-
-    The word keys hold only a-z and 0-9, which sort the same in every collation; SQLite
-    compares e-mail keys byte by byte.
-    """
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": upper})
 
 
 def _is_postgresql() -> bool:

@@ -17,6 +17,7 @@ from contacts.normalize import (
     person_index_fields,
     phone_key,
 )
+from contacts.validation import check_email, check_phone, clean_name
 from crm.custom_fields.values import clean_values as clean_custom_values
 from crm.errors import DomainError
 from crm.models import FieldEntity, User
@@ -29,18 +30,7 @@ from crm.services import (
 from crm.types import UNSET, Unset
 
 
-def _clean_name(name: str | None, *, field: str = "name") -> str:
-    name = (name or "").strip()
-    if not name:
-        raise DomainError(_("A name is required."), field=field)
-    if len(name) > 255:
-        raise DomainError(_("At most 255 characters."), field=field)
-    return name
-
-
-def _clean_keyed(
-    values: Iterable[str] | None, key_of, max_length: int, message: str, field: str
-) -> list[tuple[str, str]]:
+def _clean_keyed(values: Iterable[str] | None, key_of, check) -> list[tuple[str, str]]:
     """(as written, key) pairs, first is primary; blanks dropped, repeats (same key) dropped."""
     pairs: list[tuple[str, str]] = []
     for raw in values or ():
@@ -48,30 +38,32 @@ def _clean_keyed(
         if not raw:
             continue
         key = key_of(raw)
-        if not key or len(raw) > max_length:
-            raise DomainError(message % {"value": raw}, field=field)
+        check(raw, key)
         pairs.append((raw, key))
     return _unique_by_key(pairs)
 
 
 def _unique_by_key(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    seen: set[str] = set()
-    return [(raw, key) for raw, key in pairs if not (key in seen or seen.add(key))]
+    """Repeats dropped: the same key, or, for a value kept without one, the same text."""
+    seen: set[tuple[bool, str]] = set()
+    unique = []
+    for raw, key in pairs:
+        marker = (True, key) if key else (False, " ".join(raw.split()).casefold())
+        if marker not in seen:
+            seen.add(marker)
+            unique.append((raw, key))
+    return unique
 
 
 def _clean_emails(emails: Iterable[str] | None) -> list[tuple[str, str]]:
-    return _clean_keyed(
-        emails, email_key, 254, _("“%(value)s” is not an e-mail address."), "emails"
-    )
+    return _clean_keyed(emails, email_key, check_email)
 
 
 def _clean_phones(phones: Iterable[str] | None) -> list[tuple[str, str]]:
+    """(as written, E.164 key) pairs (`contacts.validation.check_phone`: a number the key
+    cannot read is kept as typed, with no key)."""
     return _clean_keyed(
-        phones,
-        lambda raw: phone_key(raw, settings.CRM_DEFAULT_COUNTRY),
-        64,
-        _("“%(value)s” is not a phone number."),
-        "phones",
+        phones, lambda raw: phone_key(raw, settings.CRM_DEFAULT_COUNTRY), check_phone
     )
 
 
@@ -105,7 +97,7 @@ def organization_create(
     owner, visible_to = resolve_owner_and_visibility(
         actor=actor, owner=owner, visible_to=visible_to
     )
-    name = _clean_name(name)
+    name = clean_name(name)
     website = (website or "").strip()
     org = Organization(
         name=name,
@@ -144,7 +136,7 @@ def organization_update(
             creating=False,
         )
     if name is not UNSET:
-        organization.name = _clean_name(name)
+        organization.name = clean_name(name)
     if address is not UNSET:
         organization.address = (address or "").strip()
     if website is not UNSET:
@@ -180,7 +172,7 @@ def person_create(
     owner, visible_to = resolve_owner_and_visibility(
         actor=actor, owner=owner, visible_to=visible_to
     )
-    name = _clean_name(name)
+    name = clean_name(name)
     clean_emails, clean_phones = _clean_emails(emails), _clean_phones(phones)
     person = Person(
         name=name,
@@ -223,7 +215,7 @@ def person_update(
             creating=False,
         )
     if name is not UNSET:
-        person.name = _clean_name(name)
+        person.name = clean_name(name)
         for key, value in person_index_fields(person.name).items():
             setattr(person, key, value)
     if organization is not UNSET:

@@ -426,3 +426,17 @@ def test_timeline_of_an_unseen_organization_is_404(owner, outsider):
     response = api_client(outsider).get(f"/api/v1/organizations/{organization.pk}/timeline/")
 
     assert response.status_code == 404
+
+
+def test_a_number_that_cannot_be_read_is_kept_as_typed_and_marked(owner):
+    # "12" is no E.164 number (too short to be dialled from abroad): kept, not refused
+    response = api_client(owner).post(
+        "/api/v1/persons/",
+        {"name": "Jane Doe", "phones": ["+49 30 1234567", "12"]},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["phones"] == ["+49 30 1234567", "12"]
+    assert body["unread_phones"] == ["12"]

@@ -30,6 +30,8 @@ def filtered_page(request: HttpRequest, filter_records) -> tuple[ContactFilterFo
     data = form.cleaned_data if form.is_valid() else {}
     qs = filter_records(user=request.user, filters=ContactFilters.from_query(request.GET))
     order = form.order_by() if form.is_valid() else ["name_key", "id"]
+    if data.get("q") and not request.GET.get("sort"):
+        order = ["-search_rank", *order]  # a search answers best first
     return form, window_page(qs.order_by(*order), data.get("page") or 1, PER_PAGE)
 
 

@@ -85,3 +85,58 @@ def test_search_by_email_never_finds_another_teams_private_person(client, owner,
     client.force_login(owner)
 
     assert search_names(client, "hidden@x.example") == []
+
+
+def test_search_finds_a_name_by_its_transliteration(client, owner):
+    # DIN 5007-2: ü is written ue, ß ss; either side may be written either way
+    person_create(actor=owner, name="Jürgen Weißmüller")
+    person_create(actor=owner, name="Juergen Schaefer")
+    client.force_login(owner)
+
+    assert search_names(client, "Juergen Weissmueller") == ["Jürgen Weißmüller"]
+    assert search_names(client, "weissmueller") == ["Jürgen Weißmüller"]
+    assert search_names(client, "Schäfer") == ["Juergen Schaefer"]
+
+
+def test_search_finds_a_person_by_the_domain_of_an_email_address(client, owner):
+    person_create(actor=owner, name="Greta Sommer", emails=["greta@nordwind-solar.example"])
+    client.force_login(owner)
+
+    assert search_names(client, "nordwind") == ["Greta Sommer"]
+
+
+def test_search_finds_a_person_by_another_spelling_of_an_address(client, owner):
+    # Gmail ignores dots and RFC 5233 sub-addresses are the same mailbox
+    person_create(actor=owner, name="Greta Sommer", emails=["Greta.Sommer+crm@gmail.com"])
+    client.force_login(owner)
+
+    assert search_names(client, "gretasommer@gmail.com") == ["Greta Sommer"]
+
+
+def test_search_finds_an_organization_by_part_of_its_domain(client, owner):
+    organization_create(actor=owner, name="Acme", website="https://shop.nordwind-solar.example/")
+    client.force_login(owner)
+
+    assert search_names(client, "nordwind-sol") == ["Acme"]
+
+
+def test_search_finds_an_organization_whatever_its_legal_form(client, owner):
+    organization_create(actor=owner, name="Nordwind S.p.A.")
+    client.force_login(owner)
+
+    assert search_names(client, "nordwind spa") == ["Nordwind S.p.A."]
+
+
+def test_search_ranks_the_same_name_before_names_that_only_contain_it(client, owner):
+    for name in ["Anna Bergmann", "Tom Berg", "Berg"]:
+        person_create(actor=owner, name=name)
+    client.force_login(owner)
+
+    assert search_names(client, "berg") == ["Berg", "Tom Berg", "Anna Bergmann"]
+
+
+def test_search_finds_a_number_kept_as_typed(client, owner):
+    person_create(actor=owner, name="Greta Sommer", phones=["+999 123 456"])  # no country +999
+    client.force_login(owner)
+
+    assert search_names(client, "+999 123 456") == ["Greta Sommer"]
