@@ -263,6 +263,8 @@ SPECTACULAR_SETTINGS = {
         "VisibilityEnum": "crm.models.Visibility",
         "TimelineKindEnum": "activities.api.serializers.TIMELINE_KINDS",
         "ImportKindEnum": "imports.models.ImportKind",
+        "ActivityTypeEnum": "activities.models.ActivityType",
+        "CustomFieldTypeEnum": "crm.models.FieldType",
     },
 }
 

@@ -331,6 +331,47 @@ def products_pipeline_table(user: User, filters: ReportFilters) -> ReportTable:
     )
 
 
+def deals_by_field_table(user: User, filters: ReportFilters) -> ReportTable:
+    field = filters.group_field
+    if field is None:
+        chart, bars = _chart(_("Won value per field value"), [], [Series(_("Won"), [])])
+        return ReportTable(
+            columns=[Column(_("Value"))],
+            rows=[],
+            chart=chart,
+            bars=bars,
+            notes=[_("Add a single-option or user field to deals to group them by it.")],
+        )
+    data = selectors.deals_by_field(user=user, filters=filters, field=field)
+    rows = [
+        [r.value, r.currency, r.open_count, r.open_value, r.won_count, r.won_value, r.lost_count]
+        for r in data
+    ]
+    chart, bars = _chart(
+        _("Won value per %(field)s") % {"field": field.name},
+        [f"{r.value} ({r.currency})" for r in data],
+        [
+            Series(_("Won"), [r.won_value for r in data]),
+            Series(_("Open"), [r.open_value for r in data]),
+        ],
+    )
+    return ReportTable(
+        columns=[
+            Column(field.name),
+            Column(_("Currency")),
+            Column(_("Open deals"), INT),
+            Column(_("Open value"), AMOUNT),
+            Column(_("Won"), INT),
+            Column(_("Won value"), AMOUNT),
+            Column(_("Lost"), INT),
+        ],
+        rows=rows,
+        chart=chart,
+        bars=bars,
+        notes=[_("Open deals as they stand now; won and lost ones closed in the period.")],
+    )
+
+
 REPORTS: dict[str, Report] = {
     report.slug: report
     for report in (
@@ -389,6 +430,12 @@ REPORTS: dict[str, Report] = {
             gettext_lazy("Pipeline by product"),
             gettext_lazy("Open value per product, total and weighted by probability."),
             products_pipeline_table,
+        ),
+        Report(
+            "by-field",
+            gettext_lazy("Deals by field"),
+            gettext_lazy("Open, won and lost deals per value of a custom field you choose."),
+            deals_by_field_table,
         ),
     )
 }

@@ -12,11 +12,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from crm.models import User
+from crm.custom_fields.query import custom_params
+from crm.models import FieldType, User
 from deals.board.selectors import owner_options
 from deals.selectors import pipeline_list
 from reports.exports import to_csv, to_xlsx
-from reports.selectors import FIRST_DAY, LAST_DAY, ReportFilters
+from reports.selectors import FIRST_DAY, LAST_DAY, ReportFilters, groupable_fields
 from reports.tables import REPORTS, Report
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -71,15 +72,36 @@ def _filters(request: HttpRequest) -> tuple[ReportFilters, dict]:
     team_id = _int(request.GET.get("team"))
     users = {int(o.value.split(":")[1]): o.label for o in user_options}
     teams = {int(o.value.split(":")[1]): o.label for o in team_options}
+    fields = groupable_fields()
+    custom = custom_params(request.GET)
     filters = ReportFilters(
         pipeline=next((p for p in pipelines if p.pk == pipeline_id), None),
         date_from=date_from,
         date_to=date_to,
         owner_id=owner_id if owner_id in users else None,
         team_id=team_id if team_id in teams else None,
+        custom=tuple((name, value) for name, value in custom if value),
+        # The first such field unless another is chosen.
+        group_field=next((f for f in fields if f.key == request.GET.get("group")), None)
+        or next(iter(fields), None),
     )
-    options = {"pipelines": pipelines, "users": users, "teams": teams, "filter_errors": errors}
+    options = {
+        "pipelines": pipelines,
+        "users": users,
+        "teams": teams,
+        "filter_errors": errors,
+        "custom_filters": [
+            (field, dict(custom).get(f"cf_{field.key}", ""), _field_choices(field))
+            for field in fields
+        ],
+    }
     return filters, options
+
+
+def _field_choices(field) -> list[tuple[str, str]]:
+    if field.type == FieldType.OPTION:
+        return [(str(option.pk), option.label) for option in field.options.all()]
+    return [(str(u.pk), str(u)) for u in User.objects.filter(is_active=True)]
 
 
 def _report(slug: str) -> Report:

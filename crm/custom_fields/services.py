@@ -132,18 +132,18 @@ def custom_field_update(
     """
     _check_admin(actor)
     field = CustomField.objects.select_for_update().get(pk=field.pk)
-    if not isinstance(name, Unset):
+    if name is not UNSET:
         name = _clean_name(name)
         _check_name_free(entity=field.entity, name=name, exclude=field.pk)
         field.name = name
-    if not isinstance(required, Unset):
+    if required is not UNSET:
         field.required = bool(required)
-    if not isinstance(position, Unset):
+    if position is not UNSET:
         field.position = max(0, int(position))
-    if not isinstance(archived, Unset):
+    if archived is not UNSET:
         field.archived = bool(archived)
     field.save()
-    if not isinstance(options, Unset):
+    if options is not UNSET:
         _options_replace(field, options)
     return field
 

@@ -7,6 +7,7 @@ per report; `common` holds what they share.
 """
 
 from reports.selectors.common import FIRST_DAY, LAST_DAY, ReportFilters
+from reports.selectors.fields import deals_by_field, groupable_fields
 from reports.selectors.leads import lead_conversion
 from reports.selectors.lost import lost_reasons
 from reports.selectors.owners import owner_performance
@@ -21,6 +22,8 @@ __all__ = [
     "ReportFilters",
     "conversion_pipeline",
     "deal_progress",
+    "deals_by_field",
+    "groupable_fields",
     "lead_conversion",
     "lost_reasons",
     "owner_performance",

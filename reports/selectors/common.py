@@ -14,7 +14,8 @@ from django.conf import settings
 from django.db.models import Aggregate, Q, QuerySet
 from django.utils import timezone
 
-from crm.models import User
+from crm.custom_fields.query import apply_custom_filters
+from crm.models import CustomField, FieldEntity, User
 from crm.visibility import visible_q
 from deals.models import Deal, Pipeline
 
@@ -32,6 +33,10 @@ class ReportFilters:
     date_to: dt.date | None = None
     owner_id: int | None = None
     team_id: int | None = None
+    # `cf_<key>` filters of single-option and user deal fields (crm.custom_fields), and the
+    # field the "by field" report groups by.
+    custom: tuple[tuple[str, str], ...] = ()
+    group_field: CustomField | None = None
 
     @property
     def start(self) -> dt.datetime | None:
@@ -70,6 +75,8 @@ def _deals(user: User, filters: ReportFilters) -> QuerySet[Deal]:
     qs = Deal.objects.filter(visible_q(user)).filter(_owner_q(filters)).order_by()
     if filters.pipeline:
         qs = qs.filter(pipeline=filters.pipeline)
+    if filters.custom:
+        qs = apply_custom_filters(qs, FieldEntity.DEAL, dict(filters.custom))
     return qs
 
 
