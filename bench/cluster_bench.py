@@ -442,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         cluster.stop_all()
 
     results = {
-        "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(started)),
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
         "users": args.users,
         "duration_s": args.duration,
         "workers_per_server": args.workers,
