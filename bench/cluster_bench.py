@@ -197,7 +197,7 @@ class Cluster:
             "celery.log",
         )  # fmt: skip
 
-    def wait_up(self, port: int, timeout: float = 60) -> float:
+    def wait_up(self, port: int, timeout: float = 120) -> float:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.servers[port].poll() is not None:
