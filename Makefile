@@ -71,5 +71,10 @@ messages: $(STAMP)
 bench: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/crm_bench} $(BIN)/python -m bench
 
+# Two servers, a worker, PostgreSQL and Redis under locust (bench/cluster_bench.py; ~4 min).
+.PHONY: bench-cluster
+bench-cluster: $(STAMP)
+	$(BIN)/python -m bench.cluster_bench
+
 clean:
 	rm -rf $(VENV) staticfiles

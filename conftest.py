@@ -83,3 +83,14 @@ def pipeline(db):
     from deals.tests.factories import PipelineFactory
 
     return PipelineFactory(name="Sales")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request of a user who reads German leaves German active in the thread (the locale
+    middleware activates, nothing deactivates): the next test in this worker would read
+    German messages. Each test starts and ends in the default language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

@@ -30,6 +30,7 @@ SECTIONS = [
     "api",
     "board",
     "products",
+    "custom_fields",
     "imports",
 ]
 
@@ -122,6 +123,10 @@ def run_section(section: str, args) -> dict:
         from bench import products_bench
 
         return products_bench.run()
+    if section == "custom_fields":
+        from bench import custom_fields_bench
+
+        return custom_fields_bench.run()
     if section == "imports":
         from bench import import_bench
 

@@ -7,7 +7,7 @@ every tenth row of the file is a duplicate of an existing person (same e-mail). 
 the default-resource runs are rolled back; the import's records are removed at the end.
 
 The import is timed as an admin runs it: upload with preview, then apply, which writes the
-preview's plan when nothing it looked up has changed (imports/plans.py). The apply that must
+preview's plan when nothing it looked up has changed (imports/planning/kept.py). The apply that must
 plan the file again (something changed since the preview) is timed too, in a rolled-back run:
 `import_replanned_rows_per_s`.
 """

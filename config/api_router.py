@@ -8,20 +8,16 @@ from rest_framework.routers import DefaultRouter
 
 from contacts.api.views import OrganizationViewSet, PersonViewSet
 from crm.api.custom_fields import CustomFieldViewSet
-from crm.api.views import TeamViewSet, TokenView, UserViewSet
+from crm.api.views import LabelViewSet, TeamViewSet, TokenView, UserViewSet
 from crm.csp import csp_update
-from deals.api.views import (
-    LabelViewSet,
-    LostReasonViewSet,
-    PipelineViewSet,
-    StageViewSet,
-)
+from deals.api.views import LostReasonViewSet, PipelineViewSet, StageViewSet
 from imports.api import ImportViewSet
 from leads.api.attach import LeadActivityViewSet, LeadEmailViewSet, LeadNoteViewSet
 from leads.api.deals import DealViewSet
 from leads.api.items import LeadProductViewSet
 from leads.api.views import LeadViewSet
 from products.api.views import DealProductViewSet, ProductViewSet
+from setup.api import UserHandOverView
 from trash.api.views import TrashViewSet
 
 app_name = "api"
@@ -78,6 +74,7 @@ def record_products(viewset, name: str) -> list:
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("users/<int:pk>/hand-over/", UserHandOverView.as_view(), name="user-hand-over"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from our static files (drf-spectacular-sidecar), its start-up script a file
     # of its own (?script): the page runs under the site's CSP, only its <style> block needs

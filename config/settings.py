@@ -50,8 +50,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files (CSP: 'self')
     "import_export",
     # The domain, in the one direction the apps depend on each other (README, .importlinter):
-    # crm <- contacts <- deals <- products <- activities <- leads <- reports, imports, search
-    # <- demo
+    # crm <- contacts <- deals <- products <- activities <- leads <- reports, imports, search,
+    # setup, trash <- demo
     "crm",
     "contacts",
     "deals",
@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "reports",
     "imports",
     "search",
+    "setup",
     "trash",
     "demo",
 ]
@@ -176,9 +177,18 @@ CRM_IMPORT_STALE_SECONDS = int(os.environ.get("CRM_IMPORT_STALE_SECONDS", 300))
 
 # The country a phone number without a country code is read in.
 CRM_DEFAULT_COUNTRY = os.environ.get("CRM_DEFAULT_COUNTRY", "DE").upper()
+# Only seeds the company's default currency, which admins change under Settings
+# (crm.selectors.default_currency is what everything reads).
 CRM_DEFAULT_CURRENCY = os.environ.get("CRM_DEFAULT_CURRENCY", "EUR").upper()
 # How long a deleted record stays in the trash before `manage.py trash_purge` deletes it.
 CRM_TRASH_DAYS = int(os.environ.get("CRM_TRASH_DAYS", 30))
+
+# Invitations and password links: printed on the console unless a real backend is set
+# (e.g. EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST ...).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "crm@localhost")
 
 # Security defaults; `manage.py check --deploy` is clean when DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True

@@ -19,6 +19,7 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("activities/", include("activities.urls")),
     path("search/", include("search.urls")),
+    path("settings/", include("setup.urls")),
     path("trash/", include("trash.urls")),
     path("", include("contacts.urls")),
     # Log in/out, profile and the home page.

@@ -7,9 +7,16 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 
-# Paths open without a session: the login page, static files, the API (which answers 401/403
-# itself, token auth included) and the health check.
-PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/api/", "/healthz", "/i18n/")
+# Paths open without a session: the login page, the set-password links, static files, the API
+# (which answers 401/403 itself, token auth included) and the health check.
+PUBLIC_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/set-password/",
+    "/static/",
+    "/api/",
+    "/healthz",
+    "/i18n/",
+)
 
 
 class UserLanguageMiddleware(LocaleMiddleware):

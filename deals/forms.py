@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from contacts.services import ContactRef
 from crm.models import CompanySettings, FieldEntity, Label, User, Visibility
+from crm.selectors import default_currency
 from crm.visibility import assignable_users
 from crm.web.custom_fields import add_custom_fields, custom_values
 from crm.web.fields import MoneyField, UserChoiceField, WebsiteField
@@ -140,7 +140,7 @@ class DealForm(forms.Form):
     def __init__(self, *args, user: User, deal: Deal | None = None, **kwargs):
         kwargs.setdefault("initial", {})
         if deal is None:
-            kwargs["initial"].setdefault("currency", settings.CRM_DEFAULT_CURRENCY)
+            kwargs["initial"].setdefault("currency", default_currency())
             kwargs["initial"].setdefault("owner", user.pk)
             kwargs["initial"].setdefault("visible_to", CompanySettings.load().default_visibility)
         super().__init__(*args, **kwargs)

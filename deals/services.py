@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -20,6 +20,7 @@ from contacts.services import ContactRef, organization_resolve, person_resolve
 from crm.custom_fields.values import clean_values as clean_custom_values
 from crm.errors import DomainError, NotPermitted, StaleVersion
 from crm.models import FieldEntity, Label, User
+from crm.selectors import default_currency
 from crm.services import (
     apply_owner_change,
     check_delete,
@@ -30,32 +31,8 @@ from crm.trash import move_to_trash
 from crm.types import UNSET, Unset
 from crm.visibility import can_view
 from deals.models import Deal, DealHistory, DealStatus, HistoryKind, LostReason, Pipeline, Stage
-
-
-def clean_value(value) -> Decimal:
-    try:
-        value = Decimal(str(value if value not in (None, "") else "0"))
-    except (InvalidOperation, ValueError):
-        raise DomainError(_("Enter a number."), field="value") from None
-    if not value.is_finite() or value < 0 or value >= Decimal("1e12"):
-        raise DomainError(_("Enter an amount from 0 to 999,999,999,999.99."), field="value")
-    return value.quantize(Decimal("0.01"))
-
-
-def clean_currency(currency: str | None, default: str) -> str:
-    currency = (currency or default).strip().upper()
-    if len(currency) != 3 or not currency.isalpha():
-        raise DomainError(_("Use a three-letter currency code such as EUR."), field="currency")
-    return currency
-
-
-def clean_title(title: str | None) -> str:
-    title = (title or "").strip()
-    if not title:
-        raise DomainError(_("A title is required."), field="title")
-    if len(title) > 255:
-        raise DomainError(_("At most 255 characters."), field="title")
-    return title
+from deals.setup_services import stage_lock_for_deals
+from deals.validation import clean_currency, clean_title, clean_value
 
 
 def _stage_in(pipeline: Pipeline, stage: Stage | None) -> Stage:
@@ -65,7 +42,7 @@ def _stage_in(pipeline: Pipeline, stage: Stage | None) -> Stage:
             raise DomainError(_("This pipeline has no stages."), field="pipeline")
     elif stage.pipeline_id != pipeline.pk:
         raise DomainError(_("This stage belongs to another pipeline."), field="stage")
-    return stage
+    return stage_lock_for_deals(stage)  # not deleted under the deal (Settings)
 
 
 def check_contacts_visible(
@@ -143,7 +120,7 @@ def deal_create(
     deal = Deal.objects.create(
         title=clean_title(title),
         value=clean_value(value),
-        currency=clean_currency(currency, "EUR"),
+        currency=clean_currency(currency, default_currency()),
         person=person,
         organization=organization,
         pipeline=pipeline,

@@ -18,13 +18,9 @@ from imports.services import (
     import_apply,
     import_cancel,
     import_create,
-    import_queue,
     import_rerun,
     import_revert,
-    import_revert_queue,
-    runs_in_background,
 )
-from imports.tasks import dispatch
 
 
 class CanImport(BasePermission):
@@ -137,7 +133,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             )
         except DomainError as exc:
             raise _domain_error(exc) from None
-        dispatch(imp)
+        # An eager Celery (embedded mode) may have previewed it since it was handed over.
         imp.refresh_from_db()
         return Response(ImportSerializer(imp).data, status=status.HTTP_201_CREATED)
 
@@ -152,19 +148,18 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def apply(self, request, pk=None):
         """Apply the import; a large file runs on the worker (202, poll GET for progress)."""
-        imp = self.get_object()
         try:
-            if runs_in_background(imp):
-                return self._in_background(import_queue(actor=request.user, import_run=imp))
-            imp = import_apply(actor=request.user, import_run=imp)
+            imp = import_apply(actor=request.user, import_run=self.get_object(), defer=True)
         except DomainError as exc:
             raise _domain_error(exc) from None
-        return Response(ImportSerializer(imp).data)
+        return self._answer(imp)
 
-    def _in_background(self, imp: Import) -> Response:
-        dispatch(imp)
+    def _answer(self, imp: Import) -> Response:
+        """200 with a finished import; 202 while the worker is at it."""
+        if not imp.is_busy:
+            return Response(ImportSerializer(imp).data)
+        # Handed to the worker: an eager Celery (embedded mode) has done it by now.
         imp.refresh_from_db()
-        # 202 while the worker is at it; 200 when it was done at once (embedded mode).
         code = status.HTTP_202_ACCEPTED if imp.is_busy else status.HTTP_200_OK
         return Response(ImportSerializer(imp).data, status=code)
 
@@ -179,14 +174,11 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def revert(self, request, pk=None):
         """Revert the import; a large one runs on the worker (202, poll GET for progress)."""
-        imp = self.get_object()
         try:
-            if runs_in_background(imp):
-                return self._in_background(import_revert_queue(actor=request.user, import_run=imp))
-            imp = import_revert(actor=request.user, import_run=imp)
+            imp = import_revert(actor=request.user, import_run=self.get_object(), defer=True)
         except DomainError as exc:
             raise _domain_error(exc) from None
-        return Response(ImportSerializer(imp).data)
+        return self._answer(imp)
 
     @extend_schema(
         request=None,
@@ -201,11 +193,10 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """Hand a stale import (`stale`: no sign of a worker for a while) to the worker again.
         Safe: nothing of an unfinished run was written, and a run still alive keeps it."""
         try:
-            return self._in_background(
-                import_rerun(actor=request.user, import_run=self.get_object())
-            )
+            imp = import_rerun(actor=request.user, import_run=self.get_object())
         except DomainError as exc:
             raise _domain_error(exc) from None
+        return self._answer(imp)
 
     @extend_schema(
         request=None,

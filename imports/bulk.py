@@ -1,7 +1,7 @@
-"""Writing many rows at once: COPY and UPDATE ... FROM VALUES on PostgreSQL, Django's bulk
-methods elsewhere.
+"""Reading and writing many rows at once: `field = ANY(array)` lookups, COPY and UPDATE ...
+FROM VALUES on PostgreSQL; IN lists and Django's bulk methods elsewhere.
 
-The rows are validated before they get here (imports/planning.py); this is only the fastest
+The rows are validated before they get here (imports/planning/); this is only the fastest
 way to write them. On PostgreSQL the primary keys are reserved from the table's sequence first
 and the rows copied with them, so the objects carry their pks afterwards, as with bulk_create.
 """
@@ -10,12 +10,58 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
+from django.db.models import F, Lookup, Q, Value
 
 BATCH = 2000
+# Few parameters per query keeps SQLite (999 variables on old builds) and PostgreSQL happy.
+LOOKUP_CHUNK = 900
+BIGINT = models.BigIntegerField()
+_UNIT_SEPARATOR = "\x1f"
+
+
+def chunks(items: list, size: int | None = None) -> Iterable[list]:
+    # SQLite builds may allow only 999 parameters; PostgreSQL gets one array per query.
+    size = size or (50_000 if connection.vendor == "postgresql" else LOOKUP_CHUNK)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _EqualsAny(Lookup):
+    lookup_name = "equals_any"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+class _EqualsAnyOf(Lookup):
+    """`lhs = ANY(string_to_array(rhs, US))`: the values joined by the unit separator."""
+
+    lookup_name = "equals_any_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(string_to_array({rhs}, chr(31)))", [*lhs_params, *rhs_params]
+
+
+def among(field: str, values: list, base: models.Field | None = None):
+    """`field IN values`; on PostgreSQL `field = ANY(%s)` with one array parameter, which
+    spares the driver and the planner tens of thousands of placeholders. Texts go as one
+    string that the database splits: the driver adapts a list of 100,000 of them item by
+    item, three times slower than the whole query."""
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__in": values})
+    if base is None and not any(_UNIT_SEPARATOR in value for value in values):
+        return _EqualsAnyOf(F(field), Value(_UNIT_SEPARATOR.join(values)))
+    array = Value(list(values), output_field=ArrayField(base or models.CharField()))
+    return _EqualsAny(F(field), array)
 
 
 @contextmanager

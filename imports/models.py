@@ -167,7 +167,7 @@ class SavedMapping(models.Model):
 
 class SavedPlan(models.Model):
     """The plan of an import's last preview, kept so that applying it need not plan the file
-    again (imports/plans.py). Used only for the same file, mapping and choices (`key`), and
+    again (imports/planning/kept.py). Used only for the same file, mapping and choices (`key`), and
     only while the records it matched are as they were."""
 
     import_run = models.OneToOneField(

@@ -19,13 +19,9 @@ from imports.services import (
     import_cancel,
     import_configure,
     import_create,
-    import_queue,
     import_rerun,
     import_revert,
-    import_revert_queue,
-    runs_in_background,
 )
-from imports.tasks import dispatch
 
 
 def importer_required(view):
@@ -76,7 +72,6 @@ def import_new(request):
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                dispatch(imp)
                 return redirect("imports:detail", pk=imp.pk)
     return render(request, "imports/new.html", {"form": form, "nav": "imports"})
 
@@ -139,7 +134,6 @@ def import_configure_view(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("imports:detail", pk=pk)
-    dispatch(imp)
     if name := mapping_form.cleaned_data.get("save_as"):
         SavedMapping.objects.update_or_create(
             kind=imp.kind, name=name, defaults={"mapping": imp.mapping, "created_by": request.user}
@@ -155,17 +149,16 @@ def import_configure_view(request, pk):
 def import_apply_view(request, pk):
     imp = get_object_or_404(Import, pk=pk)
     try:
-        if runs_in_background(imp):
-            dispatch(import_queue(actor=request.user, import_run=imp))
-            messages.info(request, _("The import runs in the background."))
-        else:
-            imp = import_apply(actor=request.user, import_run=imp)
-            if imp.status == ImportStatus.APPLIED:
-                messages.success(request, _("Import applied."))
-            else:
-                messages.error(request, imp.error)
+        imp = import_apply(actor=request.user, import_run=imp, defer=True)
     except DomainError as exc:
         messages.error(request, exc.message)
+        return redirect("imports:detail", pk=pk)
+    if imp.is_busy:
+        messages.info(request, _("The import runs in the background."))
+    elif imp.status == ImportStatus.APPLIED:
+        messages.success(request, _("Import applied."))
+    else:
+        messages.error(request, imp.error)
     return redirect("imports:detail", pk=pk)
 
 
@@ -174,11 +167,10 @@ def import_apply_view(request, pk):
 def import_revert_view(request, pk):
     imp = get_object_or_404(Import, pk=pk)
     try:
-        if runs_in_background(imp):
-            dispatch(import_revert_queue(actor=request.user, import_run=imp))
+        imp = import_revert(actor=request.user, import_run=imp, defer=True)
+        if imp.is_busy:
             messages.info(request, _("The revert runs in the background."))
         else:
-            import_revert(actor=request.user, import_run=imp)
             messages.success(request, _("Import reverted."))
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -190,7 +182,7 @@ def import_revert_view(request, pk):
 def import_rerun_view(request, pk):
     imp = get_object_or_404(Import, pk=pk)
     try:
-        dispatch(import_rerun(actor=request.user, import_run=imp))
+        import_rerun(actor=request.user, import_run=imp)
         messages.info(request, _("Handed to the worker again."))
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -29,7 +29,8 @@ from crm.errors import DomainError, NotPermitted
 from crm.models import User
 from crm.visibility import can_assign_to, can_edit, can_view
 from deals.models import Deal, HistoryKind, Pipeline, Stage
-from deals.services import clean_value, deal_create
+from deals.services import deal_create
+from deals.validation import clean_value
 from leads.errors import DuplicateContacts
 from leads.line_items import lead_lines_for_deal
 from leads.models import Lead, LeadProduct

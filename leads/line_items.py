@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from crm.errors import DomainError
 from crm.models import User
 from crm.services import check_edit
-from deals.services import clean_value
+from deals.validation import clean_value
 from leads.models import Lead, LeadProduct, LeadProductChange
 from leads.services import check_lead_open
 from products.lines import clean_line, describe

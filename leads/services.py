@@ -10,7 +10,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +30,7 @@ from contacts.services import (
 from crm.custom_fields.values import clean_values as clean_custom_values
 from crm.errors import DomainError, NotPermitted
 from crm.models import FieldEntity, Label, User
+from crm.selectors import default_currency
 from crm.services import (
     apply_owner_change,
     check_delete,
@@ -40,7 +40,8 @@ from crm.services import (
 from crm.trash import move_to_trash
 from crm.types import UNSET, Unset
 from crm.visibility import can_edit
-from deals.services import check_contacts_visible, clean_currency, clean_title, clean_value
+from deals.services import check_contacts_visible
+from deals.validation import clean_currency, clean_title, clean_value
 from leads.errors import AlreadyConverted
 from leads.models import Lead, LeadSource
 
@@ -86,7 +87,7 @@ def lead_create(
         person=person,
         organization=organization,
         value=clean_value(value),
-        currency=clean_currency(currency, settings.CRM_DEFAULT_CURRENCY),
+        currency=clean_currency(currency, default_currency()),
         source=source,
         expected_close_date=expected_close_date,
         owner=owner,

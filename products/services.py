@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from crm.errors import DomainError, NotPermitted
 from crm.models import User
 from deals.models import Deal
-from deals.services import clean_currency, deal_lock, deal_value_set
+from deals.services import deal_lock, deal_value_set
+from deals.validation import clean_currency
 from products.lines import UNSET, clean_line, clean_percent, clean_price, describe
 from products.models import DealProduct, DealProductChange, ItemChangeKind, Product, ProductPrice
 

@@ -17,6 +17,7 @@ from contacts.normalize import (
     person_index_fields,
     phone_key,
 )
+from contacts.validation import check_email, check_phone, clean_name
 from crm.custom_fields.values import clean_values as clean_custom_values
 from crm.errors import DomainError
 from crm.models import FieldEntity, User
@@ -30,18 +31,7 @@ from crm.trash import move_to_trash
 from crm.types import UNSET, Unset
 
 
-def _clean_name(name: str | None, *, field: str = "name") -> str:
-    name = (name or "").strip()
-    if not name:
-        raise DomainError(_("A name is required."), field=field)
-    if len(name) > 255:
-        raise DomainError(_("At most 255 characters."), field=field)
-    return name
-
-
-def _clean_keyed(
-    values: Iterable[str] | None, key_of, max_length: int, message: str, field: str
-) -> list[tuple[str, str]]:
+def _clean_keyed(values: Iterable[str] | None, key_of, check) -> list[tuple[str, str]]:
     """(as written, key) pairs, first is primary; blanks dropped, repeats (same key) dropped."""
     pairs: list[tuple[str, str]] = []
     for raw in values or ():
@@ -49,8 +39,7 @@ def _clean_keyed(
         if not raw:
             continue
         key = key_of(raw)
-        if not key or len(raw) > max_length:
-            raise DomainError(message % {"value": raw}, field=field)
+        check(raw, key)
         pairs.append((raw, key))
     return _unique_by_key(pairs)
 
@@ -68,26 +57,15 @@ def _unique_by_key(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _clean_emails(emails: Iterable[str] | None) -> list[tuple[str, str]]:
-    return _clean_keyed(
-        emails, email_key, 254, _("“%(value)s” is not an e-mail address."), "emails"
-    )
+    return _clean_keyed(emails, email_key, check_email)
 
 
 def _clean_phones(phones: Iterable[str] | None) -> list[tuple[str, str]]:
-    """(as written, E.164 key) pairs. A number `phone_key` cannot read is kept as typed
-    with no key (so it matches no other): an unusual national format, a number too short or
-    a typo must not stop a person from being saved. The person page and the API mark it.
-    Text without a single digit is no number at all and refused."""
-    pairs: list[tuple[str, str]] = []
-    for raw in phones or ():
-        raw = (raw or "").strip()
-        if not raw:
-            continue
-        if len(raw) > 64 or not any(ch.isdigit() for ch in raw):
-            message = _("“%(value)s” is not a phone number.") % {"value": raw}
-            raise DomainError(message, field="phones")
-        pairs.append((raw, phone_key(raw, settings.CRM_DEFAULT_COUNTRY)))
-    return _unique_by_key(pairs)
+    """(as written, E.164 key) pairs (`contacts.validation.check_phone`: a number the key
+    cannot read is kept as typed, with no key)."""
+    return _clean_keyed(
+        phones, lambda raw: phone_key(raw, settings.CRM_DEFAULT_COUNTRY), check_phone
+    )
 
 
 def _set_emails(person: Person, emails: list[tuple[str, str]]) -> None:
@@ -120,7 +98,7 @@ def organization_create(
     owner, visible_to = resolve_owner_and_visibility(
         actor=actor, owner=owner, visible_to=visible_to
     )
-    name = _clean_name(name)
+    name = clean_name(name)
     website = (website or "").strip()
     org = Organization(
         name=name,
@@ -159,7 +137,7 @@ def organization_update(
             creating=False,
         )
     if name is not UNSET:
-        organization.name = _clean_name(name)
+        organization.name = clean_name(name)
     if address is not UNSET:
         organization.address = (address or "").strip()
     if website is not UNSET:
@@ -196,7 +174,7 @@ def person_create(
     owner, visible_to = resolve_owner_and_visibility(
         actor=actor, owner=owner, visible_to=visible_to
     )
-    name = _clean_name(name)
+    name = clean_name(name)
     clean_emails, clean_phones = _clean_emails(emails), _clean_phones(phones)
     person = Person(
         name=name,
@@ -239,7 +217,7 @@ def person_update(
             creating=False,
         )
     if name is not UNSET:
-        person.name = _clean_name(name)
+        person.name = clean_name(name)
         for key, value in person_index_fields(person.name).items():
             setattr(person, key, value)
     if organization is not UNSET:

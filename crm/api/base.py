@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -39,6 +39,19 @@ class ApiDefaults:
         if not getattr(request, "_crm_throttle_checked", False):
             request._crm_throttle_checked = True
             super().check_throttles(request)
+
+
+class AdminWrites(permissions.IsAuthenticated):
+    """Everyone signed in reads; only admins write (the services check it again)."""
+
+    message = "Only an admin may change the settings."
+
+    def has_permission(self, request, view) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        return request.method in permissions.SAFE_METHODS or (
+            request.user.is_active and request.user.is_crm_admin
+        )
 
 
 class RecordViewSet(

@@ -50,6 +50,14 @@ def fields_for(entity: str, *, archived: bool = False) -> list[CustomField]:
     return sorted(qs, key=lambda f: (f.entity != FieldEntity.DEAL, f.position, f.pk))
 
 
+def live_field_keys(entity: str) -> set[str]:
+    """The keys of the fields not archived that a record of `entity` carries (as `fields_for`),
+    in one small query: what an API response needs to leave out the archived fields' values."""
+    entities = [FieldEntity.DEAL, FieldEntity.LEAD] if entity == FieldEntity.LEAD else [entity]
+    qs = CustomField.objects.filter(entity__in=entities, archived=False)
+    return set(qs.values_list("key", flat=True))
+
+
 def _decimal(field: CustomField, raw: Any) -> Decimal:
     if isinstance(raw, bool):
         raise CustomFieldError(field, _("Enter a number."))
@@ -211,14 +219,19 @@ def carried_to_deal(lead_values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def visible_values(
-    *, entity: str, records: Iterable[Any], user: User
+    *,
+    entity: str,
+    records: Iterable[Any],
+    user: User,
+    fields: list[CustomField] | None = None,
 ) -> dict[int, list[tuple[CustomField, str]]]:
     """Per record id, the (field, text) pairs to show to `user`, in the fields' order.
 
+    `fields`: only these (a list's shown columns, already read); all of `entity`'s otherwise.
     A reference to a record the user may not see shows no name (as if empty).
     """
     records = list(records)
-    fields = fields_for(entity)
+    fields = fields_for(entity) if fields is None else fields
     wanted: dict[str, set[int]] = {}
     for record in records:
         values = record.custom_fields or {}
@@ -247,9 +260,17 @@ def display(field: CustomField, value: Any, labels: Mapping[str, Mapping[int, st
     if kind == FieldType.BOOLEAN:
         return _("Yes") if value else _("No")
     if kind in (FieldType.OPTION, FieldType.OPTIONS):
-        names = {option.pk: option.label for option in field.options.all()}
+        names = _option_names(field)
         ids = value if isinstance(value, list) else [value]
         return ", ".join(names[i] for i in ids if i in names)
     if reference(kind):
         return labels.get(kind, {}).get(value, "")
     return str(value)
+
+
+def _option_names(field: CustomField) -> dict[int, str]:
+    """{option id: label}, built once per field instance (a list shows it in every row)."""
+    names = field.__dict__.get("_option_names")
+    if names is None:
+        names = field.__dict__["_option_names"] = {o.pk: o.label for o in field.options.all()}
+    return names

@@ -28,6 +28,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, to_locale
 
 from crm.rich_text import looks_like_html, note_html_clean
+from crm.selectors import default_currency
 from crm.web import once
 
 register = template.Library()
@@ -54,7 +55,7 @@ def money(value, currency: str = "") -> str:
     amount = _decimal(value)
     if amount is None:
         return ""
-    code = (currency or settings.CRM_DEFAULT_CURRENCY or "EUR").upper()
+    code = (currency or default_currency()).upper()
     layout = _money_layout(_locale(), code)
     if layout is not None:
         return layout.format(amount)

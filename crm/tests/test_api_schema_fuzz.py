@@ -1,7 +1,8 @@
 """Property-based run of the whole API against its own OpenAPI schema (schemathesis).
 
-Every operation gets a few generated requests, each sent with two users' tokens (an owner of
-some records and an outsider): no 5xx, and every response conforms to the schema (status
+Every operation gets a few generated requests, each sent with three users' tokens (an owner
+of some records, an outsider, and an admin, who reaches the Settings writes: users, teams,
+pipelines, stages, labels, lost reasons): no 5xx, and every response conforms to the schema (status
 documented, content type and body as described). Bounded: a few examples per operation.
 """
 
@@ -57,7 +58,7 @@ def wsgi_in_test_transaction():
 
 
 @pytest.fixture
-def tokens(owner, outsider, pipeline, wsgi_in_test_transaction):
+def tokens(owner, outsider, admin_user, pipeline, wsgi_in_test_transaction):
     from datetime import date
 
     from rest_framework.authtoken.models import Token
@@ -71,7 +72,7 @@ def tokens(owner, outsider, pipeline, wsgi_in_test_transaction):
     deal_item_add(actor=owner, deal=deal, product=product)
     lead = make_lead(outsider, visible_to="owner")
     lead_add_activity(actor=outsider, lead=lead, subject="Call", due_date=date(2030, 1, 1))
-    return [Token.objects.create(user=user).key for user in (owner, outsider)]
+    return [Token.objects.create(user=user).key for user in (owner, outsider, admin_user)]
 
 
 @pytest.mark.django_db

@@ -29,6 +29,12 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/profile/", views.profile, name="profile"),
+    # Public too (PUBLIC_PREFIXES): the one-time link of an invitation or a password reset.
+    path(
+        "accounts/set-password/<uidb64>/<token>/",
+        views.PasswordSetView.as_view(),
+        name="password_set",
+    ),
     path("settings/fields/", field_settings.field_list, name="field_list"),
     path("settings/fields/<int:pk>/", field_settings.field_edit, name="field_edit"),
     path("settings/fields/<int:pk>/delete/", field_settings.field_delete, name="field_delete"),

@@ -6,8 +6,10 @@ import re
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -40,3 +42,23 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile was saved."))
         return redirect("profile")
     return render(request, "crm/profile.html", {"form": form})
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """Set a password through a one-time link (an invitation or a reset by an admin).
+
+    Django's password-reset tokens: the link dies once the password is set. A deactivated
+    user's link leads nowhere.
+    """
+
+    template_name = "registration/password_set.html"
+    success_url = reverse_lazy("login")
+    post_reset_login = False
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password is set: log in with it."))
+        return super().form_valid(form)

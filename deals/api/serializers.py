@@ -31,14 +31,7 @@ class PipelineSerializer(serializers.ModelSerializer):
 class LostReasonSerializer(serializers.ModelSerializer):
     class Meta:
         model = LostReason
-        fields = ["id", "name"]
-        read_only_fields = fields
-
-
-class LabelSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Label
-        fields = ["id", "name", "color"]
+        fields = ["id", "name", "is_active"]
         read_only_fields = fields
 
 
@@ -210,3 +203,81 @@ class StaleDealSerializer(serializers.Serializer):
     code = serializers.CharField()
     detail = serializers.CharField()
     current = DealSerializer()
+
+
+class PipelineInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    order = serializers.IntegerField(
+        min_value=0, max_value=1_000_000, required=False, help_text="Place in the menu."
+    )
+    is_active = serializers.BooleanField(
+        required=False, help_text="False archives the pipeline: off the board and the forms."
+    )
+
+
+class PipelineCreateSerializer(PipelineInputSerializer):
+    stages = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text="Names of its first stages, in order.",
+    )
+
+    def validate(self, attrs):
+        attrs.pop("is_active", None)
+        return attrs
+
+
+class StageInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    pipeline = serializers.PrimaryKeyRelatedField(
+        queryset=Pipeline.objects.all(),
+        help_text="A stage with deals cannot change pipeline.",
+    )
+    order = serializers.IntegerField(
+        min_value=0,
+        max_value=1_000_000,
+        required=False,
+        allow_null=True,
+        help_text="Position in the pipeline, 0 first; other stages shift. Default: last.",
+    )
+    probability = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    rotting_days = serializers.IntegerField(
+        min_value=1,
+        max_value=3650,
+        required=False,
+        allow_null=True,
+        help_text="A deal with no progress for longer is rotting; null: never.",
+    )
+
+
+class StageDeleteSerializer(serializers.Serializer):
+    move_to = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The stage of the same pipeline its deals (and their history) move to; "
+        "required when the stage has deals.",
+    )
+
+
+class StageReorderSerializer(serializers.Serializer):
+    order = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        max_length=200,
+        help_text="Every stage id of the pipeline, in the new order.",
+    )
+    seen = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        max_length=200,
+        help_text="The stage ids in the order the client saw them: if that is no longer the "
+        "pipeline's order, nothing changes and the answer is 409.",
+    )
+
+
+class LostReasonInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    is_active = serializers.BooleanField(
+        required=False, help_text="False retires the reason: no longer offered."
+    )

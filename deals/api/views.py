@@ -1,9 +1,11 @@
-"""Deals (edit, move by PATCH with the version seen, win, lose, reopen), pipelines and lists."""
+"""Deals (edit, move by PATCH with the version seen, win, lose, reopen) and their lists;
+pipelines, stages and lost reasons (everyone reads them, admins change them)."""
 
 from django.db.models import Sum
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from activities.api.serializers import TimelineSerializer
@@ -12,14 +14,16 @@ from crm.api.base import (
     OWNED_CREATE_DESCRIPTION,
     OWNED_UPDATE_DESCRIPTION,
     REASSIGN_DESCRIPTION,
+    AdminWrites,
     ReassignMixin,
     RecordViewSet,
 )
 from crm.api.exceptions import conflict
+from crm.api.schema import ErrorSerializer
 from crm.errors import StaleVersion
 from crm.filters import OwnerScope
-from crm.models import FieldEntity, Label
-from deals import services
+from crm.models import FieldEntity
+from deals import services, setup_services
 from deals.api.serializers import (
     DealCreateSerializer,
     DealFilterSerializer,
@@ -27,16 +31,21 @@ from deals.api.serializers import (
     DealReassignSerializer,
     DealSerializer,
     DealUpdateSerializer,
-    LabelSerializer,
+    LostReasonInputSerializer,
     LostReasonSerializer,
+    PipelineCreateSerializer,
+    PipelineInputSerializer,
     PipelineSerializer,
+    StageDeleteSerializer,
     StageFilterSerializer,
+    StageInputSerializer,
+    StageReorderSerializer,
     StageSerializer,
     StaleDealSerializer,
     VersionSerializer,
 )
 from deals.filters import DealFilters, deal_filter
-from deals.models import Deal
+from deals.models import Deal, LostReason, Pipeline, Stage
 from deals.selectors import deal_list, deal_tally, lost_reason_list, pipeline_list, stage_list
 
 STALE = {409: StaleDealSerializer}
@@ -161,18 +170,60 @@ class DealViewSet(ReassignMixin, RecordViewSet):
 
 
 class PipelineViewSet(RecordViewSet):
+    # Everyone reads the active pipelines; admins also the archived ones, and change them.
     serializer_class = PipelineSerializer
-    http_method_names = ["get", "head", "options"]
+    permission_classes = [AdminWrites]
 
     def get_queryset(self):
+        if getattr(self.actor, "is_crm_admin", False):
+            return Pipeline.objects.prefetch_related("stages")
         return pipeline_list()
+
+    @extend_schema(request=PipelineCreateSerializer, responses={201: PipelineSerializer})
+    def create(self, request):
+        data = self.parse(PipelineCreateSerializer)
+        pipeline = setup_services.pipeline_create(actor=self.actor, **data)
+        return self.render(self.fresh(pipeline), status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=PipelineInputSerializer,
+        responses={200: PipelineSerializer},
+        description="Admins only: rename, move in the menu, archive (`is_active: false`) or "
+        "restore.",
+    )
+    def partial_update(self, request, pk=None):
+        pipeline = self.get_object()
+        data = self.parse(PipelineInputSerializer, partial=True)
+        pipeline = setup_services.pipeline_update(actor=self.actor, pipeline=pipeline, **data)
+        return self.render(self.fresh(pipeline))
+
+    @extend_schema(
+        description="Admins only: delete a pipeline that never had deals (with its stages); "
+        "one with deals answers 400: archive it instead."
+    )
+    def destroy(self, request, pk=None):
+        setup_services.pipeline_delete(actor=self.actor, pipeline=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=StageReorderSerializer,
+        responses={200: PipelineSerializer, 409: ErrorSerializer},
+        description="Admins only: put the stages in `order`. `seen` is the order the client "
+        "showed; if the stages changed since, nothing is written and the answer is 409.",
+    )
+    @action(detail=True, methods=["post"], url_path="reorder-stages")
+    def reorder_stages(self, request, pk=None):
+        pipeline = self.get_object()
+        data = self.parse(StageReorderSerializer)
+        setup_services.stage_reorder(actor=self.actor, pipeline=pipeline, **data)
+        return self.render(self.fresh(pipeline))
 
 
 @extend_schema_view(list=extend_schema(parameters=[StageFilterSerializer]))
 class StageViewSet(RecordViewSet):
     serializer_class = StageSerializer
     filter_serializer_class = StageFilterSerializer
-    http_method_names = ["get", "head", "options"]
+    permission_classes = [AdminWrites]
 
     def get_queryset(self):
         return stage_list()
@@ -182,20 +233,72 @@ class StageViewSet(RecordViewSet):
             queryset = queryset.filter(pipeline_id=filters["pipeline"])
         return queryset
 
+    @extend_schema(request=StageInputSerializer, responses={201: StageSerializer})
+    def create(self, request):
+        data = self.parse(StageInputSerializer)
+        stage = setup_services.stage_create(actor=self.actor, **data)
+        return self.render(self.fresh(stage), status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=StageInputSerializer,
+        responses={200: StageSerializer},
+        description="Admins only. `order` moves the stage (the others shift); `pipeline` may "
+        "change only for a stage without deals.",
+    )
+    def partial_update(self, request, pk=None):
+        stage = self.get_object()
+        data = self.parse(StageInputSerializer, partial=True)
+        stage = setup_services.stage_update(actor=self.actor, stage=stage, **data)
+        return self.render(self.fresh(stage))
+
+    @extend_schema(
+        parameters=[StageDeleteSerializer],
+        description="Admins only: delete the stage after moving its deals (open, won and "
+        "lost) and their history to `move_to`, a stage of the same pipeline. A pipeline keeps "
+        "at least one stage.",
+    )
+    def destroy(self, request, pk=None):
+        stage = self.get_object()
+        data = self.parse(StageDeleteSerializer, data=request.query_params)
+        move_to = None
+        if data.get("move_to"):
+            move_to = Stage.objects.filter(pk=data["move_to"]).first()
+            if move_to is None:
+                raise ValidationError({"move_to": ["No such stage."]})
+        setup_services.stage_delete(actor=self.actor, stage=stage, move_to=move_to)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class LostReasonViewSet(RecordViewSet):
+    # Everyone reads the offered reasons; admins also the retired ones, and change them.
     serializer_class = LostReasonSerializer
-    http_method_names = ["get", "head", "options"]
+    permission_classes = [AdminWrites]
 
     def get_queryset(self):
+        if getattr(self.actor, "is_crm_admin", False):
+            return LostReason.objects.order_by("name", "id")
         return lost_reason_list()
 
+    @extend_schema(request=LostReasonInputSerializer, responses={201: LostReasonSerializer})
+    def create(self, request):
+        data = self.parse(LostReasonInputSerializer)
+        reason = setup_services.lost_reason_create(actor=self.actor, name=data["name"])
+        return self.render(reason, status_code=status.HTTP_201_CREATED)
 
-class LabelViewSet(RecordViewSet):
-    """The labels leads (and deals) carry."""
+    @extend_schema(
+        request=LostReasonInputSerializer,
+        responses={200: LostReasonSerializer},
+        description="Admins only: rename, or retire (`is_active: false`: no longer offered).",
+    )
+    def partial_update(self, request, pk=None):
+        reason = self.get_object()
+        data = self.parse(LostReasonInputSerializer, partial=True)
+        reason = setup_services.lost_reason_update(actor=self.actor, lost_reason=reason, **data)
+        return self.render(reason)
 
-    serializer_class = LabelSerializer
-    http_method_names = ["get", "head", "options"]
-
-    def get_queryset(self):
-        return Label.objects.all()
+    @extend_schema(
+        description="Admins only: delete a reason no deal was lost for; else 400 (retire it)."
+    )
+    def destroy(self, request, pk=None):
+        setup_services.lost_reason_delete(actor=self.actor, lost_reason=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,11 +1,15 @@
-"""Building small import files in tests."""
+"""Building small import files in tests, and the state of a job no worker took."""
 
 import io
 import zipfile
 from xml.sax.saxutils import escape
 
+from django.db.models import F
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+
+from imports.models import Import
 
 
 def csv_bytes(rows: list[list[str]], *, delimiter: str = ",", encoding: str = "utf-8") -> bytes:
@@ -120,3 +124,19 @@ def excel_style_xlsx(
             + "</sst>",
         )
     return out.getvalue()
+
+
+def handed_over_to_no_worker(imp: Import, status: str, **fields) -> Import:
+    """The import as a hand-over that no worker ever took leaves it: busy with a new attempt,
+    waiting since now. For tests whose transactions commit (`transaction=True`), where the
+    tests' eager Celery runs at once whatever a service hands over."""
+    Import.objects.filter(pk=imp.pk).update(
+        status=status,
+        progress=0,
+        error="",
+        attempt=F("attempt") + 1,
+        queued_at=timezone.now(),
+        heartbeat_at=None,
+        **fields,
+    )
+    return Import.objects.get(pk=imp.pk)

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from contacts.models import Person
 from imports.models import Import, ImportStatus
-from imports.tests.helpers import csv_bytes
+from imports.tests.helpers import csv_bytes, handed_over_to_no_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,14 +64,14 @@ def test_a_job_no_worker_takes_turns_stale_and_is_run_again(
 
     settings.CRM_IMPORT_BACKGROUND_ROWS = 1
     settings.CRM_IMPORT_STALE_SECONDS = 2
-    # Marked for the worker and never dispatched: no worker will take it.
     imp = import_create(
         actor=admin_user,
         file_name="p.csv",
         kind="persons",
         content=csv_bytes([["Name"], ["Ann"], ["Bob"]]),
-        defer=True,
     )
+    # Its preview handed to the worker, and no worker will take it.
+    imp = handed_over_to_no_worker(imp, ImportStatus.PREVIEWING, counts={})
     login(page, admin_user, live_server)
 
     page.goto(live_server.url + reverse("imports:detail", args=[imp.pk]))

@@ -9,7 +9,8 @@ from contacts.services import person_create, person_delete, person_update
 from crm.models import Visibility
 from deals.models import Deal
 from imports.models import ImportStatus, RowAction, SavedPlan
-from imports.services import import_apply, import_create, import_preview_queued
+from imports.previewing import import_preview_queued
+from imports.services import import_apply, import_create
 from imports.tests.helpers import csv_bytes
 
 pytestmark = pytest.mark.django_db

@@ -17,17 +17,16 @@ from django.utils import timezone
 
 from contacts.models import Person, PersonEmail
 from crm.errors import DomainError
+from imports.applying import import_run_queued
 from imports.models import Import, ImportRow, ImportStatus
 from imports.services import (
     import_apply,
     import_cancel,
     import_create,
-    import_queue,
     import_rerun,
-    import_revert_queue,
-    import_run_queued,
+    import_revert,
 )
-from imports.tests.helpers import csv_bytes
+from imports.tests.helpers import csv_bytes, handed_over_to_no_worker
 
 ROWS = [["Name", "Email"]] + [[f"Person {i}", f"p{i}@example.com"] for i in range(5)]
 WAIT_S = 60
@@ -40,7 +39,8 @@ def thresholds(settings):
 
 
 def _deferred(admin) -> Import:
-    # Marked for the worker, and not dispatched: as if no worker ever took it.
+    # Handed to the worker once the test's transaction commits, which it never does: as if
+    # no worker ever took it.
     return import_create(
         actor=admin, file_name="people.csv", content=csv_bytes(ROWS), kind="persons", defer=True
     )
@@ -59,7 +59,16 @@ def _applying(admin) -> Import:
     imp = import_create(
         actor=admin, file_name="people.csv", content=csv_bytes(ROWS), kind="persons"
     )
-    return import_queue(actor=admin, import_run=imp)
+    # Handed over once the test's transaction commits: never.
+    return import_apply(actor=admin, import_run=imp, defer=True)
+
+
+def _applying_committed(admin) -> Import:
+    """`_applying` for tests that commit, where the eager "worker" would take it at once."""
+    imp = import_create(
+        actor=admin, file_name="people.csv", content=csv_bytes(ROWS), kind="persons"
+    )
+    return handed_over_to_no_worker(imp, ImportStatus.APPLYING)
 
 
 # --- what the admin sees ------------------------------------------------------------------
@@ -128,20 +137,24 @@ def test_the_api_and_the_progress_poll_show_the_same_state(client, admin_user):
 
 
 @pytest.mark.django_db
-def test_run_again_on_the_page_previews_a_job_no_worker_took(client, admin_user):
+def test_run_again_on_the_page_previews_a_job_no_worker_took(
+    client, admin_user, django_capture_on_commit_callbacks
+):
     imp = _silent_for(_deferred(admin_user), minutes=7)
     client.force_login(admin_user)
 
-    # The tasks run eagerly in tests: the "worker" takes the new hand-over at once.
-    client.post(reverse("imports:rerun", args=[imp.pk]))
+    # The tasks run eagerly in tests: the "worker" takes the new hand-over once committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("imports:rerun", args=[imp.pk]))
 
     imp = Import.objects.get(pk=imp.pk)
     assert (imp.status, imp.counts["created"]) == (ImportStatus.PREVIEWED, 5)
 
 
-@pytest.mark.django_db
+# Committing for real: the API answers after the hand-over's commit, as in production.
+@pytest.mark.django_db(transaction=True)
 def test_run_again_through_the_api_applies_a_stale_apply(client, admin_user):
-    imp = _silent_for(_applying(admin_user), minutes=7)
+    imp = _silent_for(_applying_committed(admin_user), minutes=7)
     client.force_login(admin_user)
 
     response = client.post(f"/api/v1/imports/{imp.pk}/rerun/")
@@ -203,7 +216,7 @@ def test_cancelling_a_stale_apply_returns_to_the_preview_with_nothing_written(cl
 @pytest.mark.django_db
 def test_cancelling_a_stale_revert_leaves_the_import_applied(admin_user):
     imp = import_apply(actor=admin_user, import_run=_deferred_previewed(admin_user))
-    imp = _silent_for(import_revert_queue(actor=admin_user, import_run=imp), minutes=7)
+    imp = _silent_for(import_revert(actor=admin_user, import_run=imp, defer=True), minutes=7)
 
     imp = import_cancel(actor=admin_user, import_run=imp)
 
@@ -296,7 +309,7 @@ def postgresql():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_run_cancelled_in_the_middle_rolls_back_everything_it_wrote(admin_user, postgresql):
-    imp = _applying(admin_user)
+    imp = _applying_committed(admin_user)
     with _EmailsLocked() as lock:
         thread, outcome = _in_thread(import_run_queued, import_id=imp.pk)
         _wait_for(lambda: _inside_write_transaction(imp))
@@ -311,7 +324,7 @@ def test_a_run_cancelled_in_the_middle_rolls_back_everything_it_wrote(admin_user
 
 @pytest.mark.django_db(transaction=True)
 def test_a_second_run_of_an_apply_in_progress_leaves_it_to_the_first(admin_user, postgresql):
-    imp = _applying(admin_user)
+    imp = _applying_committed(admin_user)
     with _EmailsLocked() as lock:
         first, first_outcome = _in_thread(import_run_queued, import_id=imp.pk)
         _wait_for(lambda: _inside_write_transaction(imp))
@@ -329,7 +342,7 @@ def test_a_second_run_of_an_apply_in_progress_leaves_it_to_the_first(admin_user,
 
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_started_together_apply_once(admin_user, postgresql):
-    imp = _applying(admin_user)
+    imp = _applying_committed(admin_user)
     barrier = threading.Barrier(2)
 
     def run():

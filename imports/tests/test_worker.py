@@ -1,4 +1,5 @@
-"""A large import on a real Celery worker, with Redis as the broker."""
+"""A large import on a real Celery worker, with Redis as the broker: the services hand the
+jobs over themselves (on commit), to workers of the test's own queue."""
 
 import os
 import signal
@@ -18,8 +19,7 @@ from django.utils import timezone
 from config.celery_app import app
 from contacts.models import Person, PersonEmail
 from imports.models import Import, ImportRow, ImportStatus
-from imports.services import import_create, import_queue, import_rerun
-from imports.tasks import apply_import, preview_import
+from imports.services import import_apply, import_create, import_rerun
 from imports.tests.helpers import csv_bytes
 
 TIMEOUT_S = 90
@@ -77,8 +77,9 @@ def _stop(worker: subprocess.Popen) -> None:
 
 @pytest.fixture
 def workers():
-    """Workers of our own on a queue of our own: other test runs' workers do not steal it.
-    Yields (queue, start), `start()` starting one more worker on the queue."""
+    """Workers of our own on a queue of our own, where the services send their tasks: other
+    test runs' workers do not steal them. Yields (queue, start), `start()` starting one more
+    worker on the queue."""
     if connection.vendor != "postgresql":
         pytest.skip("the worker is another process: it cannot share the SQLite test database")
     if not _redis_up():
@@ -90,12 +91,12 @@ def workers():
         started.append(_start_worker(queue))
         return started[-1]
 
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
+    eager, default_queue = app.conf.task_always_eager, app.conf.task_default_queue
+    app.conf.task_always_eager, app.conf.task_default_queue = False, queue
     try:
         yield queue, start
     finally:
-        app.conf.task_always_eager = eager
+        app.conf.task_always_eager, app.conf.task_default_queue = eager, default_queue
         for worker in started:
             _stop(worker)
 
@@ -129,9 +130,8 @@ def test_a_large_file_is_previewed_on_a_real_worker(admin_user, worker_queue, se
         kind="persons",
         defer=True,
     )
+    # Handed over: the upload's transaction (autocommit here) has committed.
     assert imp.status == ImportStatus.PREVIEWING
-
-    preview_import.apply_async(args=[imp.pk], queue=worker_queue)
 
     imp = _wait_while(imp, ImportStatus.PREVIEWING)
     assert (imp.status, imp.counts["created"]) == (ImportStatus.PREVIEWED, 300), imp.error
@@ -144,9 +144,9 @@ def test_an_import_applies_on_a_real_worker(admin_user, worker_queue):
     imp = import_create(
         actor=admin_user, file_name="people.csv", content=csv_bytes(rows), kind="persons"
     )
-    import_queue(actor=admin_user, import_run=imp)
 
-    apply_import.apply_async(args=[imp.pk], queue=worker_queue)
+    imp = import_apply(actor=admin_user, import_run=imp, defer=True)
+    assert imp.status == ImportStatus.APPLYING
 
     deadline = time.monotonic() + TIMEOUT_S
     while time.monotonic() < deadline:
@@ -182,7 +182,6 @@ def test_an_apply_whose_worker_died_midway_wrote_nothing_and_runs_again_once(adm
     imp = import_create(
         actor=admin_user, file_name="people.csv", content=csv_bytes(rows), kind="persons"
     )
-    import_queue(actor=admin_user, import_run=imp)
     # SHARE on the e-mail table: the worker's apply stops at its first e-mail insert, inside
     # its transaction, after writing the persons; there it dies.
     locker = connections.create_connection("default")
@@ -193,7 +192,7 @@ def test_an_apply_whose_worker_died_midway_wrote_nothing_and_runs_again_once(adm
         locker_pid = cursor.fetchone()[0]
     first = start()
     try:
-        apply_import.apply_async(args=[imp.pk], queue=queue)
+        import_apply(actor=admin_user, import_run=imp, defer=True)
         _wait_until(lambda: Import.objects.get(pk=imp.pk).progress >= 50)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=15)
@@ -216,9 +215,8 @@ def test_an_apply_whose_worker_died_midway_wrote_nothing_and_runs_again_once(adm
 
     # No sign of the worker for long: the admin runs it again, on a new worker.
     Import.objects.filter(pk=imp.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
-    import_rerun(actor=admin_user, import_run=imp)
+    import_rerun(actor=admin_user, import_run=imp)  # sent to the queue, where none listens
     start()
-    apply_import.apply_async(args=[imp.pk], queue=queue)
 
     imp = _wait_while(imp, ImportStatus.APPLYING)
     assert (imp.status, imp.counts["created"]) == (ImportStatus.APPLIED, 1500), imp.error

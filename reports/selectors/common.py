@@ -10,12 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Aggregate, Q, QuerySet
 from django.utils import timezone
 
 from crm.custom_fields.query import apply_custom_filters
 from crm.models import CustomField, FieldEntity, User
+from crm.selectors import default_currency
 from crm.visibility import visible_q
 from deals.models import Deal, Pipeline
 
@@ -86,7 +86,7 @@ def _owner_name(row: dict, prefix: str = "owner__") -> str:
 
 
 def _default_currency() -> str:
-    return settings.CRM_DEFAULT_CURRENCY
+    return default_currency()
 
 
 class Median(Aggregate):

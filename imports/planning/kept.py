@@ -29,8 +29,10 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from crm.selectors import default_currency
 from imports.models import Import, SavedPlan
-from imports.planning import NewOrganization, NewPerson, Planner, RowPlan, Wanted
+from imports.planning.planner import Planner
+from imports.planning.rows import NewOrganization, NewPerson, RowPlan, Wanted
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +152,7 @@ def plan_key(import_run: Import) -> str:
         "importer": import_run.created_by_id,
         "file": hashlib.sha256(bytes(import_run.content)).hexdigest(),
         "country": settings.CRM_DEFAULT_COUNTRY,
-        "currency": settings.CRM_DEFAULT_CURRENCY,
+        "currency": default_currency(),
     }
     return hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()
 
