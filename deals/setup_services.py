@@ -311,8 +311,9 @@ def stage_delete(*, actor: User, stage: Stage, move_to: Stage | None = None) -> 
     check_admin(actor)
     pipeline = _lock_pipeline(stage.pipeline)
     touched = DealHistory.objects.filter(Q(from_stage=stage) | Q(to_stage=stage)).values("deal_id")
+    # Those in the trash too (all_objects): they hold the stage, and come back on it.
     locked = (
-        Deal.objects.select_for_update()
+        Deal.all_objects.select_for_update()
         .filter(Q(stage_id=stage.pk) | Q(pk__in=touched))
         .order_by("id")
         .values_list("id", flat=True)
@@ -325,7 +326,7 @@ def stage_delete(*, actor: User, stage: Stage, move_to: Stage | None = None) -> 
     if Stage.objects.filter(pipeline=pipeline).count() <= 1:
         raise DomainError(_("A pipeline keeps at least one stage."), code="last_stage")
     moved = 0
-    if has_deals or Deal.objects.filter(stage_id=stage.pk).exists():
+    if has_deals or Deal.all_objects.filter(stage_id=stage.pk).exists():
         if move_to is None:
             raise DomainError(
                 _("Choose the stage its deals move to."), field="move_to", code="move_to_required"
@@ -335,7 +336,7 @@ def stage_delete(*, actor: User, stage: Stage, move_to: Stage | None = None) -> 
         move_to = stage_lock_for_deals(move_to)
         # Every deal's version changes: a form or board opened before answers "changed
         # meanwhile" instead of writing the deleted stage back.
-        moved = Deal.objects.filter(stage_id=stage.pk).update(
+        moved = Deal.all_objects.filter(stage_id=stage.pk).update(
             stage_id=move_to.pk, version=F("version") + 1, updated_at=timezone.now()
         )
         DealHistory.objects.filter(to_stage=stage).update(to_stage=move_to)

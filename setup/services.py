@@ -48,13 +48,14 @@ def user_hand_over(*, actor: User, user: User, to: User) -> HandedOver:
     if not to.is_active:
         raise DomainError(_("Choose an active user."), field="to")
     now = timezone.now()
+    # Those in the trash too (all_objects): restored, they must not come back to `user`.
     return HandedOver(
-        leads=Lead.objects.filter(owner=user).update(owner=to, updated_at=now),
+        leads=Lead.all_objects.filter(owner=user).update(owner=to, updated_at=now),
         # A deal's version changes: a form opened before answers "changed meanwhile".
-        deals=Deal.objects.filter(owner=user).update(
+        deals=Deal.all_objects.filter(owner=user).update(
             owner=to, version=F("version") + 1, updated_at=now
         ),
-        persons=Person.objects.filter(owner=user).update(owner=to, updated_at=now),
-        organizations=Organization.objects.filter(owner=user).update(owner=to, updated_at=now),
+        persons=Person.all_objects.filter(owner=user).update(owner=to, updated_at=now),
+        organizations=Organization.all_objects.filter(owner=user).update(owner=to, updated_at=now),
         activities=Activity.objects.filter(assignee=user, done=False).update(assignee=to),
     )
