@@ -23,6 +23,10 @@ def _numbers(user, pipeline):
     return stays, selectors.stage_conversion(user=user, filters=filters)
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the deal tally and stage stays are kept by PostgreSQL triggers (SQLite counts deals)",
+)
 @pytest.mark.parametrize("viewer", ["owner", "teammate", "manager", "admin_user"])
 def test_a_trashed_deal_leaves_the_stage_report_and_comes_back(request, owner, pipeline, viewer):
     user = request.getfixturevalue(viewer)

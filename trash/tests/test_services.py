@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
@@ -57,6 +58,10 @@ def test_a_deleted_deals_notes_leave_its_persons_timeline_even_for_an_admin(
         assert not [e for e in person_timeline(person=person, user=user) if e.kind == "note"]
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the deal tally and stage stays are kept by PostgreSQL triggers (SQLite counts deals)",
+)
 def test_restoring_a_deal_brings_back_its_notes_activities_and_board_totals(
     owner, teammate, outsider, manager, admin_user, pipeline
 ):
